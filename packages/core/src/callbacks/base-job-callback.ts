@@ -1,0 +1,89 @@
+import type { JobDocument } from '../model/job.js';
+import type { JsonValue } from '../model/json.js';
+import type { Logger } from '../util/logger.js';
+import type { Backoff } from './backoff.js';
+import type { JobExecutionResult } from './job-execution-result.js';
+
+/** What a running attempt knows and can do. */
+export interface JobContext<TMetadata extends JsonValue = JsonValue> {
+  /** The job's id. */
+  readonly jobId: string;
+  /** The callback name. */
+  readonly name: string;
+  /** This attempt's number, from 1. */
+  readonly attempt: number;
+  /** Attempts allowed in all. */
+  readonly maxAttempts: number;
+  /**
+   * Aborted on timeout, cancellation, shutdown after the grace period, or a
+   * lost lease; `signal.reason` says which. Pass it to fetch, streams, sleeps.
+   */
+  readonly signal: AbortSignal;
+  /** The previous attempt's worker died or lost its lease mid-run (Quartz's RequestsRecovery). */
+  readonly recovering: boolean;
+  /** The stored job as claimed (read-only). */
+  readonly job: Readonly<JobDocument<TMetadata>>;
+  /** Reports progress (JSON); stored with the next heartbeat, which it hastens. */
+  progress(value: JsonValue): void;
+  /** The dispatcher's logger, with the job id bound. */
+  readonly logger: Logger;
+}
+
+/**
+ * The base of every job callback. Label the class with
+ * `@JobCallbackName('name')` (or `static jobName = 'name'`); a new instance
+ * runs each attempt, with `this.metadata` set before `execute`.
+ *
+ * @example
+ * ‍@JobCallbackName('send-email')
+ * class SendEmail extends BaseJobCallback<{ to: string }> {
+ *   static maxAttempts = 5;
+ *   async execute(ctx: JobContext) {
+ *     await mailer.send(this.metadata.to, { signal: ctx.signal });
+ *     return JobExecutionResult.success();
+ *   }
+ * }
+ */
+export abstract class BaseJobCallback<
+  TMetadata extends JsonValue = JsonValue,
+  TResult extends JsonValue | undefined = JsonValue | undefined,
+> {
+  /** The job's metadata, set by the dispatcher before `execute`. */
+  metadata!: TMetadata;
+
+  /** Runs one attempt. A thrown error retries per the backoff; `PermanentJobError` fails at once. */
+  abstract execute(
+    context: JobContext<TMetadata>,
+  ): Promise<JobExecutionResult<TResult>> | JobExecutionResult<TResult>;
+}
+
+/** A callback class, with the optional static defaults the dispatcher and manager read. */
+export type JobCallbackClass<TCallback extends BaseJobCallback<any, any> = BaseJobCallback<any, any>> =
+  (abstract new (
+    ...args: any[]
+  ) => TCallback) & {
+    /** The callback name, when not given by `@JobCallbackName`. */
+    jobName?: string;
+    /** Default attempts in all. @default 3 */
+    maxAttempts?: number;
+    /** Default retry policy. @default exponential from 1 s, cap 1 h, ±20 % jitter */
+    backoff?: Backoff;
+    /** Default per-attempt time limit in ms. @default none */
+    timeoutMs?: number;
+    /** Default priority (higher first). @default 0 */
+    priority?: number;
+  };
+
+/** The metadata type a callback class declares. */
+export type MetadataOf<C> = C extends abstract new (
+  ...args: any[]
+) => BaseJobCallback<infer M, any>
+  ? M
+  : never;
+
+/** The result type a callback class declares. */
+export type ResultOf<C> = C extends abstract new (
+  ...args: any[]
+) => BaseJobCallback<any, infer R>
+  ? R
+  : never;

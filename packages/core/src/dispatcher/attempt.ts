@@ -1,0 +1,151 @@
+import type { JobCallbackClass, JobContext } from '../callbacks/base-job-callback.js';
+import type { CallbackFactory } from '../callbacks/callback-registry.js';
+import type { JobExecutionResult } from '../callbacks/job-execution-result.js';
+import type { JobDocument, JobError } from '../model/job.js';
+import type { JsonValue } from '../model/json.js';
+import type { Logger } from '../util/logger.js';
+import { type AbortCause, JobAbortedError } from './abort-reasons.js';
+
+/** How an attempt's callback ended, before policy turns it into a settlement. */
+export type AttemptEnd =
+  | { kind: 'result'; result: JobExecutionResult }
+  | { kind: 'threw'; error: unknown }
+  | { kind: 'aborted'; cause: AbortCause; reason: JobAbortedError };
+
+/** Hooks an attempt calls back into its dispatcher. */
+export interface AttemptHost {
+  readonly logger: Logger;
+  readonly factory: CallbackFactory;
+  /** Stores progress with the next heartbeat. */
+  reportProgress(attempt: Attempt, progress: JsonValue): void;
+}
+
+/**
+ * One run of one claimed job. Per-job objects (AbortController, logger
+ * binding) are made only when the callback asks for them.
+ */
+export class Attempt implements JobContext {
+  /** Local time (performance.now) until which the lease is known to hold. */
+  leaseValidUntil: number;
+  /** Progress waiting for the next heartbeat. */
+  pendingProgress: JsonValue | undefined;
+  /** Set once the attempt's outcome has been handed to the settler. */
+  settled = false;
+  /** Local time the callback started; 0 until then. */
+  startedAtLocal = 0;
+  /** The local deadline of `timeoutMs`, or `Infinity`. */
+  timeoutAt = Number.POSITIVE_INFINITY;
+  private controller: AbortController | undefined;
+  private abortReason: JobAbortedError | undefined;
+  private boundLogger: Logger | undefined;
+
+  constructor(
+    readonly job: JobDocument,
+    private readonly callback: JobCallbackClass,
+    private readonly host: AttemptHost,
+    leaseValidUntil: number,
+  ) {
+    this.leaseValidUntil = leaseValidUntil;
+  }
+
+  get jobId(): string {
+    return this.job.id;
+  }
+
+  get name(): string {
+    return this.job.name;
+  }
+
+  get attempt(): number {
+    return this.job.attempt;
+  }
+
+  get maxAttempts(): number {
+    return this.job.maxAttempts;
+  }
+
+  get recovering(): boolean {
+    return this.job.recovering;
+  }
+
+  get signal(): AbortSignal {
+    if (!this.controller) {
+      this.controller = new AbortController();
+      if (this.abortReason) this.controller.abort(this.abortReason);
+    }
+    return this.controller.signal;
+  }
+
+  get logger(): Logger {
+    if (!this.boundLogger) {
+      const base = this.host.logger;
+      const fields = { jobId: this.job.id, name: this.job.name, attempt: this.job.attempt };
+      this.boundLogger = {
+        debug: (m, f) => base.debug(m, { ...fields, ...f }),
+        info: (m, f) => base.info(m, { ...fields, ...f }),
+        warn: (m, f) => base.warn(m, { ...fields, ...f }),
+        error: (m, f) => base.error(m, { ...fields, ...f }),
+      };
+    }
+    return this.boundLogger;
+  }
+
+  /** The reason this attempt was aborted, if it was. */
+  get aborted(): JobAbortedError | undefined {
+    return this.abortReason;
+  }
+
+  progress(value: JsonValue): void {
+    if (this.settled) return;
+    this.host.reportProgress(this, value);
+  }
+
+  /** Aborts the callback's signal; the first cause wins. */
+  abort(cause: AbortCause, detail: string): void {
+    if (this.abortReason) return;
+    this.abortReason = new JobAbortedError(cause, detail);
+    this.controller?.abort(this.abortReason);
+  }
+
+  /** Runs the callback to its end (never throws). */
+  async run(): Promise<AttemptEnd> {
+    try {
+      const instance = this.host.factory(this.callback, this.job);
+      instance.metadata = this.job.metadata;
+      const result = await instance.execute(this);
+      if (!isExecutionResult(result)) {
+        return {
+          kind: 'threw',
+          error: new TypeError(
+            `${this.callback.name}.execute must return a JobExecutionResult (success, retry or fail); got ${describe(result)}`,
+          ),
+        };
+      }
+      return { kind: 'result', result };
+    } catch (error) {
+      return { kind: 'threw', error };
+    }
+  }
+}
+
+function isExecutionResult(value: unknown): value is JobExecutionResult {
+  const kind = (value as { kind?: unknown } | null)?.kind;
+  return kind === 'success' || kind === 'retry' || kind === 'fail';
+}
+
+function describe(value: unknown): string {
+  return value === null ? 'null' : typeof value === 'object' ? 'an object without kind' : typeof value;
+}
+
+/** Turns a thrown value into the stored error shape. */
+export function toJobError(error: unknown): JobError {
+  if (error instanceof Error) {
+    const code = (error as { code?: unknown }).code;
+    return {
+      message: error.message,
+      name: typeof code === 'string' ? code : error.name,
+      ...(error.stack ? { stack: error.stack } : {}),
+    };
+  }
+  return { message: typeof error === 'string' ? error : (JSON.stringify(error) ?? String(error)) };
+}

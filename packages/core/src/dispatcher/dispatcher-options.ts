@@ -1,0 +1,108 @@
+import { hostname } from 'node:os';
+import { v7 as uuidv7 } from 'uuid';
+import type { JobCallbackClass } from '../callbacks/base-job-callback.js';
+import type { CallbackFactory } from '../callbacks/callback-registry.js';
+import { InvalidInputError } from '../errors.js';
+import type { IQueueProvider } from '../queue/queue-provider.js';
+import type { IDocumentDataProvider } from '../store/document-provider.js';
+import type { Logger } from '../util/logger.js';
+
+/** Options for {@link JobDispatcher}. */
+export interface JobDispatcherOptions {
+  /** Where jobs live. */
+  store: IDocumentDataProvider;
+  /** The doorbell; without one the dispatcher claims on its idle timer only. */
+  queue?: IQueueProvider;
+  /** The callbacks this worker runs; it claims only jobs with these names. */
+  callbacks: readonly JobCallbackClass[];
+  /** Jobs running at once. @default 10 */
+  concurrency?: number;
+  /** Jobs claimed beyond free slots, to start without a round trip. @default concurrency */
+  prefetch?: number;
+  /** Lease length. @default 30_000 */
+  leaseMs?: number;
+  /** Heartbeat interval. @default leaseMs / 3 */
+  heartbeatMs?: number;
+  /** Claim this often when idle (lost bells, due delayed jobs). @default 1_000 */
+  idlePollMs?: number;
+  /** Reaper interval (expired leases). @default leaseMs / 2 */
+  reaperIntervalMs?: number;
+  /** Terminal jobs older than this are pruned. @default 7 days */
+  retentionMs?: number;
+  /** Retention interval. @default 60_000 */
+  maintenanceIntervalMs?: number;
+  /** Most jobs one settle or claim batch carries. @default 500 */
+  maxBatch?: number;
+  /** Default time `stop()` lets running jobs finish. @default 30_000 */
+  graceMs?: number;
+  /** This worker's id in the store. @default host:pid:uuid */
+  workerId?: string;
+  /** Builds each attempt's callback (DI containers). @default `new Callback()` */
+  callbackFactory?: CallbackFactory;
+  /** Where the dispatcher logs. @default silent (events carry the facts) */
+  logger?: Logger;
+  /** Stops the dispatcher when aborted. */
+  signal?: AbortSignal;
+}
+
+/** The options with defaults applied. */
+export interface ResolvedDispatcherOptions {
+  concurrency: number;
+  prefetch: number;
+  leaseMs: number;
+  heartbeatMs: number;
+  idlePollMs: number;
+  reaperIntervalMs: number;
+  retentionMs: number;
+  maintenanceIntervalMs: number;
+  maxBatch: number;
+  graceMs: number;
+  workerId: string;
+}
+
+/** Validates and fills in dispatcher options (naming the bad field). */
+export function resolveDispatcherOptions(options: JobDispatcherOptions): ResolvedDispatcherOptions {
+  if (!options || typeof options !== 'object') {
+    throw new InvalidInputError('options', 'pass { store, callbacks, … }');
+  }
+  if (!options.store) throw new InvalidInputError('store', 'is required: pass an IDocumentDataProvider');
+  const concurrency = positiveInt(options.concurrency ?? 10, 'concurrency');
+  const leaseMs = positiveInt(options.leaseMs ?? 30_000, 'leaseMs');
+  const heartbeatMs = positiveInt(options.heartbeatMs ?? Math.max(1, Math.floor(leaseMs / 3)), 'heartbeatMs');
+  if (heartbeatMs * 2 > leaseMs) {
+    throw new InvalidInputError(
+      'heartbeatMs',
+      `must be at most half of leaseMs (${leaseMs}), got ${heartbeatMs}`,
+    );
+  }
+  return {
+    concurrency,
+    prefetch: nonNegativeInt(options.prefetch ?? concurrency, 'prefetch'),
+    leaseMs,
+    heartbeatMs,
+    idlePollMs: positiveInt(options.idlePollMs ?? 1_000, 'idlePollMs'),
+    reaperIntervalMs: positiveInt(
+      options.reaperIntervalMs ?? Math.max(1, Math.floor(leaseMs / 2)),
+      'reaperIntervalMs',
+    ),
+    retentionMs: nonNegativeInt(options.retentionMs ?? 7 * 24 * 3_600_000, 'retentionMs'),
+    maintenanceIntervalMs: positiveInt(options.maintenanceIntervalMs ?? 60_000, 'maintenanceIntervalMs'),
+    maxBatch: positiveInt(options.maxBatch ?? 500, 'maxBatch'),
+    graceMs: nonNegativeInt(options.graceMs ?? 30_000, 'graceMs'),
+    workerId: options.workerId ?? `${hostname()}:${process.pid}:${uuidv7().slice(-12)}`,
+  };
+}
+
+function positiveInt(value: unknown, field: string): number {
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1) {
+    throw new InvalidInputError(field, `must be a whole number ≥ 1, got ${String(value)}`);
+  }
+  return value;
+}
+
+function nonNegativeInt(value: unknown, field: string): number {
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) {
+    throw new InvalidInputError(field, `must be a whole number ≥ 0, got ${String(value)}`);
+  }
+  return value;
+}

@@ -1,0 +1,463 @@
+import { performance } from 'node:perf_hooks';
+import {
+  type CallbackFactory,
+  CallbackRegistry,
+  defaultCallbackFactory,
+} from '../callbacks/callback-registry.js';
+import { InvalidInputError } from '../errors.js';
+import type { JobDocument } from '../model/job.js';
+import type { JsonValue } from '../model/json.js';
+import type { IQueueProvider, QueueSubscription } from '../queue/queue-provider.js';
+import type { FencedWriteResult, Settlement, Unwatch } from '../store/document-provider.js';
+import { JobStore } from '../store/job-store.js';
+import { abortableDelay } from '../util/clock.js';
+import { type Logger, silentLogger } from '../util/logger.js';
+import { TypedEmitter } from '../util/typed-emitter.js';
+import { WriteBatcher } from '../util/write-batcher.js';
+import type { AbortCause } from './abort-reasons.js';
+import { Attempt, type AttemptEnd, type AttemptHost } from './attempt.js';
+import type { DispatcherEvents } from './dispatcher-events.js';
+import {
+  type JobDispatcherOptions,
+  type ResolvedDispatcherOptions,
+  resolveDispatcherOptions,
+} from './dispatcher-options.js';
+import { LeaseKeeper } from './lease-keeper.js';
+import { Maintenance } from './maintenance.js';
+import { decideSettlement, type SettlementDecision } from './settlement-policy.js';
+import { TimeoutTimer } from './timeout-timer.js';
+
+/** Options for {@link JobDispatcher.stop}. */
+export interface StopOptions {
+  /** How long running jobs may finish before their signals abort. @default the dispatcher's `graceMs` */
+  graceMs?: number;
+}
+
+type State = 'new' | 'running' | 'stopping' | 'stopped';
+
+/**
+ * The worker loop: claims due jobs from the store (only names it has
+ * callbacks for; never more than its free slots plus a bounded prefetch),
+ * runs them, heartbeats their leases, settles them in batches, recovers
+ * expired leases and prunes old jobs. A bell claims at once; an idle timer
+ * claims too, so a lost bell only costs latency. It never busy-polls, and
+ * its loop never throws: failures are `error` events.
+ *
+ * @example
+ * const dispatcher = new JobDispatcher({ store, queue, callbacks: [SendEmail], concurrency: 20 });
+ * dispatcher.on('failed', ({ job, error }) => log.warn(job.id, error.message));
+ * await dispatcher.start();
+ * process.once('SIGTERM', () => dispatcher.stop({ graceMs: 10_000 }));
+ */
+export class JobDispatcher extends TypedEmitter<DispatcherEvents> implements AttemptHost, AsyncDisposable {
+  /** The resolved settings. */
+  readonly options: ResolvedDispatcherOptions;
+  /** @internal */
+  readonly logger: Logger;
+  /** @internal */
+  readonly factory: CallbackFactory;
+  private readonly registry: CallbackRegistry;
+  private readonly store: JobStore;
+  private readonly queue: IQueueProvider | undefined;
+  private readonly names: string[];
+  private readonly held = new Map<string, Attempt>();
+  private readonly buffer: Attempt[] = [];
+  private readonly settler: WriteBatcher<Settlement, FencedWriteResult>;
+  private readonly leases: LeaseKeeper;
+  private readonly timeouts: TimeoutTimer;
+  private readonly maintenance: Maintenance;
+  private state: State = 'new';
+  private accepting = false;
+  private running = 0;
+  private pendingSettles = 0;
+  private claiming: Promise<void> | undefined;
+  private wantClaim = false;
+  private confirmedEmpty = false;
+  private claimFailures = 0;
+  private idleTimer: NodeJS.Timeout | undefined;
+  private subscription: QueueSubscription | undefined;
+  private unwatch: Unwatch | undefined;
+  private stopping: Promise<void> | undefined;
+  private idleWaiters: Array<() => void> = [];
+  private readonly runningDone = new Set<() => void>();
+
+  constructor(options: JobDispatcherOptions) {
+    super();
+    this.options = resolveDispatcherOptions(options);
+    this.registry = new CallbackRegistry(options.callbacks);
+    if (this.registry.size === 0) {
+      throw new InvalidInputError('callbacks', 'list at least one callback class for the dispatcher to run');
+    }
+    this.names = this.registry.names;
+    this.store = new JobStore(options.store);
+    this.queue = options.queue;
+    this.logger = options.logger ?? silentLogger;
+    this.factory = options.callbackFactory ?? defaultCallbackFactory;
+    this.settler = new WriteBatcher((items) => this.writeSettlements(items), this.options.maxBatch);
+    this.leases = new LeaseKeeper(this.store, this.options, {
+      held: () => this.held.values(),
+      lost: (a, reason) => this.abortAndSettle(a, 'lease-lost', reason),
+      cancelRequested: (a) => this.abortAndSettle(a, 'cancelled', 'cancel requested'),
+      error: (e) => this.reportError(e, 'heartbeat'),
+    });
+    this.timeouts = new TimeoutTimer((a) =>
+      this.abortAndSettle(a, 'timeout', `timed out after ${a.job.timeoutMs} ms`),
+    );
+    this.maintenance = new Maintenance(
+      this.store,
+      {
+        recovered: (job) => {
+          this.emit('recovered', { job });
+          if (job.status === 'scheduled') this.ring(job, 0);
+        },
+        pruned: (count) => this.emit('pruned', { count }),
+        error: (e, during) => this.reportError(e, during),
+      },
+      this.options,
+    );
+    options.signal?.addEventListener('abort', () => void this.stop(), { once: true });
+  }
+
+  /** Jobs whose callbacks are running now. */
+  get activeCount(): number {
+    return this.running;
+  }
+
+  /** Starts claiming: subscribes to the queue, claims what is due, starts timers. */
+  async start(): Promise<void> {
+    if (this.state !== 'new') {
+      if (this.state === 'running') return;
+      throw new InvalidInputError('dispatcher', 'a stopped dispatcher cannot start again; create a new one');
+    }
+    this.state = 'running';
+    this.accepting = true;
+    const watch = this.store.watch((change) => {
+      if (!change.cancelRequested) return;
+      const attempt = this.held.get(change.id);
+      if (attempt) this.abortAndSettle(attempt, 'cancelled', 'cancel requested');
+    });
+    try {
+      if (watch) this.unwatch = await watch;
+      if (this.queue) {
+        this.subscription = await this.queue.subscribe(() => this.onBell(), { names: this.names });
+      }
+    } catch (error) {
+      this.reportError(error, 'start');
+    }
+    this.leases.start();
+    this.maintenance.start();
+    this.scheduleIdleClaim();
+    this.pump();
+  }
+
+  /**
+   * Stops: no new claims; unstarted prefetched jobs are released at once;
+   * running jobs get `graceMs` to finish, then their signals abort and their
+   * leases are released without counting the attempt. Calling it again
+   * returns the same promise.
+   */
+  stop(options: StopOptions = {}): Promise<void> {
+    this.stopping ??= this.shutdown(options.graceMs ?? this.options.graceMs);
+    return this.stopping;
+  }
+
+  /** Starts, runs until `signal` aborts, then stops gracefully. */
+  async run(signal: AbortSignal): Promise<void> {
+    await this.start();
+    if (!signal.aborted) {
+      await new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
+    }
+    await this.stop();
+  }
+
+  /**
+   * Runs until nothing is due and everything claimed is settled (for tests
+   * and scripts). On a dispatcher that was never started it runs without
+   * timers or subscriptions and leaves it unstarted.
+   */
+  async drain(): Promise<void> {
+    const ephemeral = this.state === 'new';
+    if (this.state === 'stopping' || this.state === 'stopped') return;
+    if (ephemeral) this.accepting = true;
+    this.confirmedEmpty = false;
+    const idle = new Promise<void>((resolve) => this.idleWaiters.push(resolve));
+    this.pump();
+    this.checkIdle();
+    await idle;
+    if (ephemeral && this.state === 'new') this.accepting = false;
+  }
+
+  /** Same as `stop()`. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.stop();
+  }
+
+  /** @internal */
+  reportProgress(attempt: Attempt, progress: JsonValue): void {
+    this.leases.progress(attempt, progress);
+    this.emit('progress', { job: attempt.job, progress });
+  }
+
+  protected override onListenerError(event: string, error: unknown): void {
+    this.logger.error(`a '${event}' listener threw`, { error });
+  }
+
+  private onBell(): void {
+    this.confirmedEmpty = false;
+    this.wantClaim = true;
+    this.pump();
+  }
+
+  private pump(): void {
+    if (!this.accepting) return;
+    if (this.claiming) {
+      this.wantClaim = true;
+      return;
+    }
+    const { concurrency, prefetch, maxBatch } = this.options;
+    const capacity = concurrency + prefetch;
+    const free = capacity - this.running - this.buffer.length;
+    const starving = this.buffer.length === 0 && this.running < concurrency;
+    const refill = Math.max(1, Math.ceil(capacity / 4));
+    if (free <= 0 || (!starving && free < refill)) return;
+    this.wantClaim = false;
+    this.claiming = this.claimBatch(Math.min(free, maxBatch)).finally(() => {
+      this.claiming = undefined;
+      if (this.wantClaim) this.pump();
+      this.checkIdle();
+    });
+  }
+
+  private async claimBatch(limit: number): Promise<void> {
+    const leaseStart = performance.now();
+    let jobs: JobDocument[];
+    try {
+      jobs = await this.store.claim({
+        names: this.names,
+        limit,
+        workerId: this.options.workerId,
+        leaseMs: this.options.leaseMs,
+      });
+      this.claimFailures = 0;
+    } catch (error) {
+      this.reportError(error, 'claim');
+      this.claimFailures++;
+      await abortableDelay(Math.min(30_000, 100 * 2 ** this.claimFailures));
+      this.wantClaim = this.accepting;
+      return;
+    }
+    if (jobs.length === limit) this.wantClaim = true;
+    else if (jobs.length === 0) this.confirmedEmpty = !this.wantClaim;
+    for (const job of jobs) {
+      const callback = this.registry.get(job.name);
+      const attempt = new Attempt(job, callback as never, this, leaseStart + this.options.leaseMs);
+      this.held.set(job.id, attempt);
+      if (!callback) {
+        this.settleAttempt(attempt, {
+          event: 'failed',
+          outcome: {
+            outcome: 'failed',
+            error: { message: `no callback named '${job.name}' on this worker` },
+          },
+          error: { message: `no callback named '${job.name}' on this worker` },
+        });
+      } else if (!this.accepting) this.abortAndSettle(attempt, 'shutdown', 'dispatcher stopping');
+      else if (this.running < this.options.concurrency) this.startAttempt(attempt);
+      else this.buffer.push(attempt);
+    }
+  }
+
+  private startAttempt(attempt: Attempt): void {
+    this.running++;
+    attempt.startedAtLocal = performance.now();
+    if (attempt.job.timeoutMs !== null)
+      this.timeouts.add(attempt, attempt.startedAtLocal + attempt.job.timeoutMs);
+    this.emit('started', { job: attempt.job });
+    void attempt.run().then((end) => this.onAttemptEnd(attempt, end));
+  }
+
+  private onAttemptEnd(attempt: Attempt, end: AttemptEnd): void {
+    this.running--;
+    if (!attempt.settled) {
+      const aborted = attempt.aborted;
+      const final: AttemptEnd = aborted
+        ? { kind: 'aborted', cause: aborted.abortCause, reason: aborted }
+        : end;
+      this.settleAttempt(attempt, decideSettlement(attempt.job, final, this.registry.get(attempt.job.name)));
+    }
+    for (const resolve of this.runningDone) resolve();
+    const next = this.accepting ? this.buffer.shift() : undefined;
+    if (next) this.startAttempt(next);
+    this.pump();
+    this.checkIdle();
+  }
+
+  private abortAndSettle(attempt: Attempt, cause: AbortCause, detail: string): void {
+    if (attempt.settled) return;
+    attempt.abort(cause, detail);
+    const index = this.buffer.indexOf(attempt);
+    if (index >= 0) this.buffer.splice(index, 1);
+    this.settleAttempt(
+      attempt,
+      decideSettlement(
+        attempt.job,
+        { kind: 'aborted', cause, reason: attempt.aborted! },
+        this.registry.get(attempt.job.name),
+      ),
+    );
+  }
+
+  private settleAttempt(attempt: Attempt, decision: SettlementDecision): void {
+    attempt.settled = true;
+    this.held.delete(attempt.job.id);
+    const job = attempt.job;
+    if (decision.event === 'leaseLost') {
+      this.emit('leaseLost', { job, reason: decision.reason });
+      return;
+    }
+    this.pendingSettles++;
+    this.settler
+      .add({ id: job.id, leaseToken: job.leaseToken, ...decision.outcome } as Settlement)
+      .then(
+        (result) => {
+          if (!result?.ok) {
+            this.emit('leaseLost', {
+              job,
+              reason: 'the store rejected the settle: the lease was no longer held',
+            });
+            return;
+          }
+          this.emitSettled(job, decision, attempt);
+        },
+        (error) => this.reportError(error, 'settle'),
+      )
+      .finally(() => {
+        this.pendingSettles--;
+        this.confirmedEmpty = false;
+        this.checkIdle();
+      });
+  }
+
+  private emitSettled(job: JobDocument, decision: SettlementDecision, attempt: Attempt): void {
+    switch (decision.event) {
+      case 'completed':
+        this.emit('completed', {
+          job,
+          result: decision.result,
+          durationMs: attempt.startedAtLocal ? performance.now() - attempt.startedAtLocal : 0,
+        });
+        return;
+      case 'retrying':
+        this.emit('retrying', { job, error: decision.error, delayMs: decision.delayMs });
+        this.ring(job, decision.delayMs);
+        return;
+      case 'failed':
+        this.emit('failed', { job, error: decision.error });
+        return;
+      case 'cancelled':
+        this.emit('cancelled', { job });
+        return;
+      case 'released':
+        this.emit('released', { job });
+        this.ring(job, 0);
+        return;
+      case 'leaseLost':
+        return;
+    }
+  }
+
+  /** Rings the doorbell for a job that is scheduled again. */
+  private ring(job: JobDocument, delayMs: number): void {
+    if (!this.queue || this.state === 'stopped') return;
+    const bell = { id: job.id, name: job.name, priority: job.priority, notBefore: Date.now() + delayMs };
+    this.queue.enqueue([bell]).catch((error) => this.reportError(error, 'ring'));
+  }
+
+  private async writeSettlements(items: Settlement[]): Promise<FencedWriteResult[]> {
+    for (let round = 0; ; round++) {
+      try {
+        return await this.store.settle(items);
+      } catch (error) {
+        if (round >= 3) throw error;
+        this.reportError(error, 'settle (will retry)');
+        await abortableDelay(100 * 4 ** round);
+      }
+    }
+  }
+
+  private checkIdle(): void {
+    if (this.idleWaiters.length === 0) return;
+    const quiet =
+      !this.claiming &&
+      this.running === 0 &&
+      this.buffer.length === 0 &&
+      this.held.size === 0 &&
+      this.pendingSettles === 0 &&
+      this.settler.size === 0;
+    if (!quiet) return;
+    if (!this.confirmedEmpty && this.accepting) {
+      this.wantClaim = true;
+      this.pump();
+      return;
+    }
+    const waiters = this.idleWaiters;
+    this.idleWaiters = [];
+    for (const resolve of waiters) resolve();
+  }
+
+  private scheduleIdleClaim(): void {
+    this.idleTimer = setInterval(() => {
+      if (this.running === 0 && this.buffer.length === 0) {
+        this.confirmedEmpty = false;
+        this.pump();
+      }
+    }, this.options.idlePollMs);
+  }
+
+  private reportError(error: unknown, during: string): void {
+    this.logger.error(`${during} failed`, { error });
+    this.emit('error', { error, during });
+  }
+
+  private async shutdown(graceMs: number): Promise<void> {
+    this.state = 'stopping';
+    this.accepting = false;
+    clearInterval(this.idleTimer);
+    this.maintenance.stop();
+    await this.step('unsubscribe', () => this.subscription?.unsubscribe());
+    for (const attempt of this.buffer.splice(0))
+      this.abortAndSettle(attempt, 'shutdown', 'dispatcher stopping');
+    await this.step('claim', () => this.claiming);
+    if (this.running > 0) {
+      const deadline = performance.now() + graceMs;
+      while (this.running > 0 && performance.now() < deadline) {
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(done, Math.max(0, deadline - performance.now()));
+          function done() {
+            clearTimeout(timer);
+            resolve();
+          }
+          this.runningDone.add(done);
+        });
+        this.runningDone.clear();
+      }
+    }
+    for (const attempt of [...this.held.values()])
+      this.abortAndSettle(attempt, 'shutdown', 'dispatcher stopped');
+    await this.step('settle', () => this.settler.flush());
+    this.leases.stop();
+    this.timeouts.stop();
+    await this.step('unwatch', () => this.unwatch?.());
+    this.state = 'stopped';
+    for (const resolve of this.idleWaiters.splice(0)) resolve();
+    this.emit('stopped', {});
+  }
+
+  private async step(during: string, action: () => Promise<unknown> | undefined): Promise<void> {
+    try {
+      await action();
+    } catch (error) {
+      this.reportError(error, `stop: ${during}`);
+    }
+  }
+}

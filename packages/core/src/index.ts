@@ -1,0 +1,99 @@
+/**
+ * @jobservice/core: background jobs for TypeScript with pluggable stores and
+ * queues. The store is the ledger; the queue is the doorbell.
+ */
+export type { Backoff, BackoffFunction } from './callbacks/backoff.js';
+export { computeBackoffDelay, DEFAULT_BACKOFF } from './callbacks/backoff.js';
+export type { JobCallbackClass, JobContext, MetadataOf, ResultOf } from './callbacks/base-job-callback.js';
+export { BaseJobCallback } from './callbacks/base-job-callback.js';
+export type { CallbackFactory } from './callbacks/callback-registry.js';
+export { CallbackRegistry, defaultCallbackFactory } from './callbacks/callback-registry.js';
+export { getJobName, JobCallbackName } from './callbacks/job-callback-name.js';
+export type { RetryRequest } from './callbacks/job-execution-result.js';
+export { JobExecutionResult } from './callbacks/job-execution-result.js';
+export { assertJobName, JOB_NAME_PATTERN } from './callbacks/job-name.js';
+export type { AbortCause } from './dispatcher/abort-reasons.js';
+export { JobAbortedError } from './dispatcher/abort-reasons.js';
+export type { DispatcherEvents } from './dispatcher/dispatcher-events.js';
+export type { JobDispatcherOptions, ResolvedDispatcherOptions } from './dispatcher/dispatcher-options.js';
+export type { StopOptions } from './dispatcher/job-dispatcher.js';
+export { JobDispatcher } from './dispatcher/job-dispatcher.js';
+export type { JobServiceErrorCode } from './errors.js';
+export {
+  hasErrorCode,
+  InvalidInputError,
+  JobFailedError,
+  JobServiceError,
+  LeaseLostError,
+  NotFoundError,
+  PermanentJobError,
+  ProviderError,
+  ShutdownError,
+} from './errors.js';
+export type { EnqueueOptions, JobDefaults } from './manager/enqueue-options.js';
+export type { CancelOutcome, EnqueueItem, JobManagerOptions } from './manager/job-manager.js';
+export { JobManager } from './manager/job-manager.js';
+export type { WaitForOptions } from './manager/wait-for.js';
+export type { MemoryDocumentProviderOptions } from './memory/memory-document-provider.js';
+export { MemoryDocumentProvider } from './memory/memory-document-provider.js';
+export { DEFAULT_PAGE_SIZE, matchesQuery, pageOf } from './memory/query-match.js';
+export type {
+  InsertResult,
+  JobDocument,
+  JobError,
+  JobPatch,
+  JobStatus,
+  NewJob,
+  StoredBackoff,
+} from './model/job.js';
+export {
+  compareClaimOrder,
+  isTerminal,
+  JOB_STATUSES,
+  materializeJob,
+  TERMINAL_STATUSES,
+} from './model/job.js';
+export type { JsonObject, JsonValue } from './model/json.js';
+export { assertJson } from './model/json.js';
+export type { ScheduleDocument } from './model/schedule.js';
+export type {
+  Bell,
+  IQueueProvider,
+  QueueSubscription,
+  RingOptions,
+  SubscribeOptions,
+} from './queue/queue-provider.js';
+export type {
+  ClaimRequest,
+  FencedWriteResult,
+  IDocumentDataProvider,
+  JobChange,
+  JobPage,
+  JobQuery,
+  LeaseExtension,
+  LeaseExtensionResult,
+  Settlement,
+  SettleOutcome,
+  Unwatch,
+  WriteOptions,
+} from './store/document-provider.js';
+export {
+  claimFallback,
+  extendLeasesFallback,
+  insertManyFallback,
+  settleFallback,
+} from './store/fallbacks.js';
+export {
+  claimPatch,
+  extendPatch,
+  holdsLease,
+  isClaimable,
+  isLeaseExpired,
+  recoverPatch,
+  settlePatch,
+} from './store/transitions.js';
+export type { Clock } from './util/clock.js';
+export { abortableDelay, systemClock } from './util/clock.js';
+export { Heap } from './util/heap.js';
+export type { Logger } from './util/logger.js';
+export { consoleLogger, silentLogger } from './util/logger.js';

@@ -1,0 +1,158 @@
+import { v7 as uuidv7 } from 'uuid';
+import { type Backoff, DEFAULT_BACKOFF, toStoredBackoff } from '../callbacks/backoff.js';
+import type { JobCallbackClass } from '../callbacks/base-job-callback.js';
+import { InvalidInputError } from '../errors.js';
+import type { NewJob, StoredBackoff } from '../model/job.js';
+import { assertJson, type JsonValue } from '../model/json.js';
+
+/** Options for one enqueue; each wins over the callback's static default. */
+export interface EnqueueOptions {
+  /** Run at this time (a Date or epoch ms on the store's clock). Wins over `delayMs`. */
+  runAt?: Date | number;
+  /** Run this long after now. @default 0 */
+  delayMs?: number;
+  /** Higher runs first; a 32-bit integer. @default the callback's static priority, else 0 */
+  priority?: number;
+  /**
+   * Idempotency key: while a job with this key is in the store (any status,
+   * until retention prunes it) enqueueing again returns that job with
+   * `created: false`. 1–512 characters.
+   */
+  key?: string;
+  /** Attempts in all. @default the callback's static maxAttempts, else 3 */
+  maxAttempts?: number;
+  /** Retry policy (a function only as a callback's static). @default exponential from 1 s */
+  backoff?: Exclude<Backoff, (...args: never[]) => unknown>;
+  /** Per-attempt time limit in ms. @default the callback's static timeoutMs, else none */
+  timeoutMs?: number;
+  /**
+   * A store transaction handle (PostgreSQL: a `pg` client inside `BEGIN`):
+   * the job exists if and only if that transaction commits.
+   */
+  transaction?: unknown;
+}
+
+/** Manager-wide defaults, below the callback's statics and the per-call options. */
+export interface JobDefaults {
+  /** @default 3 */
+  maxAttempts?: number;
+  /** @default exponential from 1 s, cap 1 h, ±20 % jitter */
+  backoff?: Backoff;
+  /** @default none */
+  timeoutMs?: number;
+}
+
+const MAX_KEY_LENGTH = 512;
+const INT32_MIN = -(2 ** 31);
+const INT32_MAX = 2 ** 31 - 1;
+
+/**
+ * Validates one enqueue and builds the {@link NewJob} to insert. Throws an
+ * {@link InvalidInputError} naming the field; nothing is written then.
+ */
+export function buildNewJob(
+  name: string,
+  metadata: unknown,
+  options: EnqueueOptions,
+  callback: JobCallbackClass | undefined,
+  defaults: JobDefaults,
+): NewJob {
+  if (options === null || typeof options !== 'object') {
+    throw new InvalidInputError('options', 'must be an object of enqueue options, or omitted');
+  }
+  assertJson(metadata, 'metadata');
+  const job: NewJob = {
+    id: uuidv7(),
+    name,
+    metadata: metadata as JsonValue,
+    priority: int32(options.priority ?? callback?.priority ?? 0, 'options.priority'),
+    maxAttempts: attempts(options.maxAttempts ?? callback?.maxAttempts ?? defaults.maxAttempts ?? 3),
+    backoff: storedBackoff(options.backoff, callback?.backoff, defaults.backoff),
+    timeoutMs: timeout(options.timeoutMs ?? callback?.timeoutMs ?? defaults.timeoutMs),
+    key: key(options.key),
+  };
+  if (options.runAt !== undefined) job.runAt = runAt(options.runAt);
+  else if (options.delayMs !== undefined) job.delayMs = delay(options.delayMs);
+  return job;
+}
+
+function storedBackoff(
+  fromOptions: Backoff | undefined,
+  fromCallback: Backoff | undefined,
+  fromDefaults: Backoff | undefined,
+): StoredBackoff {
+  if (fromOptions !== undefined) {
+    if (typeof fromOptions === 'function') {
+      throw new InvalidInputError(
+        'options.backoff',
+        'a function cannot be stored with the job; declare it as the callback class’s static backoff',
+      );
+    }
+    return toStoredBackoff(fromOptions, 'options.backoff');
+  }
+  if (fromCallback !== undefined) return toStoredBackoff(fromCallback, 'callback.backoff');
+  if (fromDefaults !== undefined) return toStoredBackoff(fromDefaults, 'defaults.backoff');
+  return DEFAULT_BACKOFF;
+}
+
+function int32(value: unknown, field: string): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < INT32_MIN || value > INT32_MAX) {
+    throw new InvalidInputError(
+      field,
+      `must be a whole number between ${INT32_MIN} and ${INT32_MAX}, got ${String(value)}`,
+    );
+  }
+  return value;
+}
+
+function attempts(value: unknown): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > 1_000_000) {
+    throw new InvalidInputError('options.maxAttempts', `must be a whole number from 1, got ${String(value)}`);
+  }
+  return value;
+}
+
+function timeout(value: unknown): number | null {
+  if (value === undefined || value === null) return null;
+  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
+    throw new InvalidInputError(
+      'options.timeoutMs',
+      `must be a positive number of milliseconds, got ${String(value)}`,
+    );
+  }
+  return Math.ceil(value);
+}
+
+function key(value: unknown): string | null {
+  if (value === undefined || value === null) return null;
+  if (
+    typeof value !== 'string' ||
+    value.length === 0 ||
+    value.length > MAX_KEY_LENGTH ||
+    value.includes('\0')
+  ) {
+    throw new InvalidInputError(
+      'options.key',
+      `must be a string of 1–${MAX_KEY_LENGTH} characters without NUL`,
+    );
+  }
+  return value;
+}
+
+function runAt(value: unknown): number {
+  const ms = value instanceof Date ? value.getTime() : value;
+  if (typeof ms !== 'number' || !Number.isFinite(ms)) {
+    throw new InvalidInputError('options.runAt', 'must be a valid Date or epoch milliseconds');
+  }
+  return Math.round(ms);
+}
+
+function delay(value: unknown): number {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
+    throw new InvalidInputError(
+      'options.delayMs',
+      `must be a number of milliseconds ≥ 0, got ${String(value)}`,
+    );
+  }
+  return Math.round(value);
+}

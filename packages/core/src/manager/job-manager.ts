@@ -1,0 +1,240 @@
+import type { JobCallbackClass, MetadataOf, ResultOf } from '../callbacks/base-job-callback.js';
+import { CallbackRegistry } from '../callbacks/callback-registry.js';
+import { getJobName } from '../callbacks/job-callback-name.js';
+import { assertJobName } from '../callbacks/job-name.js';
+import { InvalidInputError, JobServiceError, NotFoundError } from '../errors.js';
+import type { InsertResult, JobDocument, NewJob } from '../model/job.js';
+import { isTerminal } from '../model/job.js';
+import type { JsonValue } from '../model/json.js';
+import type { Bell, IQueueProvider } from '../queue/queue-provider.js';
+import type { IDocumentDataProvider, JobPage, JobQuery } from '../store/document-provider.js';
+import { JobStore } from '../store/job-store.js';
+import { buildNewJob, type EnqueueOptions, type JobDefaults } from './enqueue-options.js';
+import { type WaitForOptions, waitForJob } from './wait-for.js';
+
+/** Options for {@link JobManager}. */
+export interface JobManagerOptions {
+  /** Where jobs are written. */
+  store: IDocumentDataProvider;
+  /** The doorbell rung for each new job. Optional: dispatchers also claim on a timer. */
+  queue?: IQueueProvider;
+  /**
+   * The callbacks this process knows. With a registry, names are checked
+   * against it; without one (a producer without the callbacks' code) only
+   * against the name pattern.
+   */
+  callbacks?: readonly JobCallbackClass[];
+  /** Defaults below each callback's statics. */
+  defaults?: JobDefaults;
+}
+
+/** One item of {@link JobManager.enqueueMany}. */
+export interface EnqueueItem {
+  /** A callback class or name. */
+  callback: JobCallbackClass | string;
+  metadata: JsonValue;
+  options?: Omit<EnqueueOptions, 'transaction'>;
+}
+
+/** What `cancel` did. */
+export type CancelOutcome =
+  /** The job was scheduled and is now cancelled. */
+  | 'cancelled'
+  /** The job is running; its worker was asked to stop and will settle it `cancelled`. */
+  | 'requested'
+  /** The job had already ended; nothing changed. */
+  | 'already-finished';
+
+/**
+ * Enqueues jobs and looks after them: cancel, retry, get, list, waitFor.
+ *
+ * @example
+ * const manager = new JobManager({ store, queue, callbacks: [SendEmail] });
+ * const { id } = await manager.enqueue(SendEmail, { to: 'ada@example.com' }, { delayMs: 5_000 });
+ * const result = await manager.waitFor(id);
+ */
+export class JobManager {
+  private readonly store: JobStore;
+  private readonly queue: IQueueProvider | undefined;
+  private readonly registry: CallbackRegistry | undefined;
+  private readonly defaults: JobDefaults;
+
+  constructor(options: JobManagerOptions) {
+    if (!options?.store) throw new InvalidInputError('store', 'is required: pass an IDocumentDataProvider');
+    this.store = new JobStore(options.store);
+    this.queue = options.queue;
+    this.registry = options.callbacks ? new CallbackRegistry(options.callbacks) : undefined;
+    this.defaults = options.defaults ?? {};
+  }
+
+  /**
+   * Enqueues one job. With an idempotency `key` that exists, returns that
+   * job's id with `created: false` and writes nothing.
+   */
+  enqueue<C extends JobCallbackClass>(
+    callback: C,
+    metadata: MetadataOf<C>,
+    options?: EnqueueOptions,
+  ): Promise<InsertResult>;
+  enqueue(name: string, metadata: JsonValue, options?: EnqueueOptions): Promise<InsertResult>;
+  async enqueue(
+    callback: JobCallbackClass | string,
+    metadata: JsonValue,
+    options: EnqueueOptions = {},
+  ): Promise<InsertResult> {
+    const job = this.build(callback, metadata, options, 'name');
+    const write = options.transaction === undefined ? undefined : { transaction: options.transaction };
+    const result = await this.store.insert(job, write);
+    if (result.created) await this.ring([job], write);
+    return result;
+  }
+
+  /** Enqueues many jobs in one store call; one result per item, in order. Validates all before writing any. */
+  async enqueueMany(
+    items: readonly EnqueueItem[],
+    options: { transaction?: unknown } = {},
+  ): Promise<InsertResult[]> {
+    if (!Array.isArray(items))
+      throw new InvalidInputError('items', 'must be an array of { callback, metadata, options }');
+    const jobs = items.map((item, i) =>
+      this.build(item?.callback, item?.metadata, item?.options ?? {}, `items[${i}].callback`, `items[${i}]`),
+    );
+    const write = options.transaction === undefined ? undefined : { transaction: options.transaction };
+    const results = await this.store.insertMany(jobs, write);
+    await this.ring(
+      jobs.filter((_, i) => results[i]?.created),
+      write,
+    );
+    return results;
+  }
+
+  /** The job, or `null`. */
+  get<C extends JobCallbackClass>(id: string): Promise<JobDocument<MetadataOf<C>> | null>;
+  get(id: string): Promise<JobDocument | null>;
+  get(id: string): Promise<JobDocument | null> {
+    return this.store.get(id);
+  }
+
+  /** Jobs matching a query (by status, name, key, schedule; pageable by `cursor`). */
+  list(query: JobQuery = {}): Promise<JobPage> {
+    return this.store.provider.query(query);
+  }
+
+  /**
+   * Cancels a job: a scheduled job becomes `cancelled` now; a running job is
+   * marked `cancelRequested` and its worker aborts it at its next heartbeat
+   * (or at once through the store's change feed).
+   */
+  async cancel(id: string): Promise<CancelOutcome> {
+    for (;;) {
+      const job = await this.store.get(id);
+      if (!job) throw new NotFoundError('job', id);
+      if (isTerminal(job.status)) return 'already-finished';
+      if (job.status === 'scheduled') {
+        const now = await this.store.now();
+        const after = await this.store.update(id, job.version, {
+          status: 'cancelled',
+          finishedAt: now,
+          error: { message: 'cancelled' },
+        });
+        if (after) return 'cancelled';
+      } else {
+        if (job.cancelRequested) return 'requested';
+        if (await this.store.update(id, job.version, { cancelRequested: true })) return 'requested';
+      }
+    }
+  }
+
+  /**
+   * Runs a `failed` or `cancelled` job again from attempt 0, now. Returns
+   * false when the job is not in one of those statuses.
+   */
+  async retry(id: string): Promise<boolean> {
+    for (;;) {
+      const job = await this.store.get(id);
+      if (!job) throw new NotFoundError('job', id);
+      if (job.status !== 'failed' && job.status !== 'cancelled') return false;
+      const now = await this.store.now();
+      const after = await this.store.update(id, job.version, {
+        status: 'scheduled',
+        attempt: 0,
+        runAt: now,
+        finishedAt: null,
+        cancelRequested: false,
+        recovering: false,
+      });
+      if (after) {
+        await this.ring([{ id, name: job.name, priority: job.priority }]);
+        return true;
+      }
+    }
+  }
+
+  /**
+   * Resolves with the job's result when it completes; rejects with a
+   * `JobFailedError` when it fails or is cancelled. Uses the store's change
+   * feed where it has one, else a bounded poll.
+   */
+  waitFor<C extends JobCallbackClass>(
+    id: string,
+    options?: WaitForOptions,
+  ): Promise<ResultOf<C> | JsonValue | null>;
+  waitFor(id: string, options: WaitForOptions = {}): Promise<JsonValue | null> {
+    return waitForJob(this.store, id, options);
+  }
+
+  private build(
+    callback: JobCallbackClass | string,
+    metadata: unknown,
+    options: EnqueueOptions,
+    field: string,
+    itemField?: string,
+  ): NewJob {
+    try {
+      let name: string;
+      let callbackClass: JobCallbackClass | undefined;
+      if (typeof callback === 'function') {
+        name = getJobName(callback);
+        callbackClass = callback;
+      } else {
+        assertJobName(callback, field);
+        name = callback;
+        if (this.registry) {
+          callbackClass = this.registry.get(callback);
+          if (!callbackClass) {
+            throw new InvalidInputError(
+              field,
+              `no callback named '${callback}' is registered; registered: ${this.registry.names.join(', ') || 'none'}`,
+            );
+          }
+        }
+      }
+      return buildNewJob(name, metadata, options, callbackClass, this.defaults);
+    } catch (error) {
+      if (itemField && error instanceof InvalidInputError && !error.field.startsWith(itemField)) {
+        throw new InvalidInputError(`${itemField}.${error.field}`, error.message, { cause: error });
+      }
+      throw error;
+    }
+  }
+
+  private async ring(
+    jobs: ReadonlyArray<Pick<NewJob, 'id' | 'name' | 'priority' | 'runAt' | 'delayMs'>>,
+    write?: { transaction?: unknown },
+  ): Promise<void> {
+    if (!this.queue || jobs.length === 0) return;
+    const now = Date.now();
+    const bells: Bell[] = jobs.map((job) => {
+      const bell: Bell = { id: job.id, name: job.name, priority: job.priority };
+      const notBefore = job.runAt ?? (job.delayMs ? now + job.delayMs : undefined);
+      if (notBefore !== undefined) bell.notBefore = notBefore;
+      return bell;
+    });
+    try {
+      await this.queue.enqueue(bells, write);
+    } catch (error) {
+      // The job is stored; a lost bell only costs latency (dispatchers also claim on a timer).
+      if (error instanceof JobServiceError && error.code === 'INVALID_INPUT') throw error;
+    }
+  }
+}

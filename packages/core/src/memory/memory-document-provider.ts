@@ -1,0 +1,188 @@
+import { InvalidInputError, ShutdownError } from '../errors.js';
+import type { InsertResult, JobDocument, JobPatch, NewJob } from '../model/job.js';
+import { materializeJob } from '../model/job.js';
+import type {
+  ClaimRequest,
+  FencedWriteResult,
+  IDocumentDataProvider,
+  JobChange,
+  JobPage,
+  JobQuery,
+  LeaseExtension,
+  LeaseExtensionResult,
+  Settlement,
+  Unwatch,
+  WriteOptions,
+} from '../store/document-provider.js';
+import { claimPatch, extendPatch, holdsLease, settlePatch } from '../store/transitions.js';
+import { type Clock, systemClock } from '../util/clock.js';
+import { ClaimIndex } from './claim-index.js';
+import { matchesQuery, pageOf } from './query-match.js';
+
+/** Options for {@link MemoryDocumentProvider}. */
+export interface MemoryDocumentProviderOptions {
+  /** The store's clock. @default the system clock */
+  clock?: Clock;
+}
+
+/**
+ * The reference store: every capability, in one process's memory, nothing
+ * durable. Documents handed out are snapshots (each write stores a new
+ * object); treat them as read-only.
+ *
+ * @example
+ * const store = new MemoryDocumentProvider();
+ */
+export class MemoryDocumentProvider implements IDocumentDataProvider {
+  readonly providerName = 'memory';
+  private readonly clock: Clock;
+  private readonly docs = new Map<string, JobDocument>();
+  private readonly keys = new Map<string, string>();
+  private readonly running = new Set<string>();
+  private readonly index = new ClaimIndex();
+  private readonly watchers = new Set<(change: JobChange) => void>();
+  private closed = false;
+
+  constructor(options: MemoryDocumentProviderOptions = {}) {
+    this.clock = options.clock ?? systemClock;
+  }
+
+  async insert(job: NewJob, options?: WriteOptions): Promise<InsertResult> {
+    return this.insertOne(job, options);
+  }
+
+  async insertMany(jobs: readonly NewJob[], options?: WriteOptions): Promise<InsertResult[]> {
+    return jobs.map((job) => this.insertOne(job, options));
+  }
+
+  async get(id: string): Promise<JobDocument | null> {
+    this.assertOpen();
+    return this.docs.get(id) ?? null;
+  }
+
+  async update(id: string, expectedVersion: number, patch: JobPatch): Promise<JobDocument | null> {
+    this.assertOpen();
+    const job = this.docs.get(id);
+    if (!job || job.version !== expectedVersion) return null;
+    return this.write(job, patch, this.clock.now());
+  }
+
+  async query(query: JobQuery): Promise<JobPage> {
+    this.assertOpen();
+    const statuses = query.statuses;
+    const source =
+      statuses && statuses.length === 1 && statuses[0] === 'running'
+        ? [...this.running].map((id) => this.docs.get(id) as JobDocument)
+        : this.docs.values();
+    const matched: JobDocument[] = [];
+    for (const job of source) if (matchesQuery(job, query)) matched.push(job);
+    return pageOf(matched, query);
+  }
+
+  async delete(id: string, expectedVersion?: number): Promise<boolean> {
+    this.assertOpen();
+    const job = this.docs.get(id);
+    if (!job || (expectedVersion !== undefined && job.version !== expectedVersion)) return false;
+    this.docs.delete(id);
+    this.running.delete(id);
+    if (job.key !== null) this.keys.delete(job.key);
+    return true;
+  }
+
+  async now(): Promise<number> {
+    return this.clock.now();
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    this.watchers.clear();
+  }
+
+  async claim(request: ClaimRequest): Promise<JobDocument[]> {
+    this.assertOpen();
+    const now = this.clock.now();
+    const claimed: JobDocument[] = [];
+    const names = new Set(request.names);
+    this.index.promoteDue(now);
+    while (claimed.length < request.limit) {
+      const entry = this.index.popBest(names, (e) => this.isCurrent(e.id, e.version));
+      if (!entry) break;
+      const job = this.docs.get(entry.id) as JobDocument;
+      claimed.push(this.write(job, claimPatch(job, request, now), now));
+    }
+    return claimed;
+  }
+
+  async settle(settlements: readonly Settlement[]): Promise<FencedWriteResult[]> {
+    this.assertOpen();
+    const now = this.clock.now();
+    return settlements.map((s) => {
+      const job = this.docs.get(s.id);
+      if (!job || !holdsLease(job, s.leaseToken)) return { id: s.id, ok: false };
+      this.write(job, settlePatch(job, s, now), now);
+      return { id: s.id, ok: true };
+    });
+  }
+
+  async extendLeases(extensions: readonly LeaseExtension[]): Promise<LeaseExtensionResult[]> {
+    this.assertOpen();
+    const now = this.clock.now();
+    return extensions.map((e) => {
+      const job = this.docs.get(e.id);
+      if (!job || !holdsLease(job, e.leaseToken)) return { id: e.id, ok: false, cancelRequested: false };
+      const after = this.write(job, extendPatch(e, now), now);
+      return { id: e.id, ok: true, cancelRequested: after.cancelRequested };
+    });
+  }
+
+  async watch(listener: (change: JobChange) => void): Promise<Unwatch> {
+    this.assertOpen();
+    this.watchers.add(listener);
+    return async () => {
+      this.watchers.delete(listener);
+    };
+  }
+
+  private insertOne(job: NewJob, options?: WriteOptions): InsertResult {
+    this.assertOpen();
+    if (options?.transaction !== undefined) {
+      throw new InvalidInputError('options.transaction', 'the memory store has no transactions; omit it');
+    }
+    if (job.key !== null) {
+      const existing = this.keys.get(job.key);
+      if (existing !== undefined) return { id: existing, created: false };
+    }
+    if (this.docs.has(job.id)) return { id: job.id, created: false };
+    const doc = materializeJob(job, this.clock.now());
+    this.docs.set(doc.id, doc);
+    if (doc.key !== null) this.keys.set(doc.key, doc.id);
+    this.index.add(doc);
+    this.notify(doc);
+    return { id: doc.id, created: true };
+  }
+
+  private write(job: JobDocument, patch: JobPatch, now: number): JobDocument {
+    const after: JobDocument = { ...job, ...patch, version: job.version + 1, updatedAt: now };
+    this.docs.set(after.id, after);
+    if (after.status === 'running') this.running.add(after.id);
+    else this.running.delete(after.id);
+    if (after.status === 'scheduled') this.index.add(after);
+    if (after.status !== job.status || after.cancelRequested !== job.cancelRequested) this.notify(after);
+    return after;
+  }
+
+  private isCurrent(id: string, version: number): boolean {
+    const job = this.docs.get(id);
+    return job !== undefined && job.version === version && job.status === 'scheduled';
+  }
+
+  private notify(job: JobDocument): void {
+    if (this.watchers.size === 0) return;
+    const change: JobChange = { id: job.id, status: job.status, cancelRequested: job.cancelRequested };
+    for (const listener of this.watchers) listener(change);
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new ShutdownError('memory store');
+  }
+}

@@ -1,0 +1,191 @@
+/**
+ * Glossary
+ * - **job**: one unit of work: a callback name plus JSON metadata, stored as a
+ *   {@link JobDocument}. Every attempt of a job runs the same document.
+ * - **callback**: the code that runs a job, a class extending
+ *   `BaseJobCallback` labelled with `@JobCallbackName('…')`; a new instance
+ *   per attempt.
+ * - **schedule**: a recurring trigger (cron, interval, one-off) that inserts
+ *   jobs; stored as a {@link ScheduleDocument}.
+ * - **store** (`IDocumentDataProvider`): the ledger: the truth about every job.
+ *   Every state change is a guarded write (compare-and-set).
+ * - **queue** (`IQueueProvider`): the doorbell: carries job ids to wake
+ *   workers. It may ring twice, late, or never; correctness never depends on it.
+ * - **dispatcher** (`JobDispatcher`): the loop in a worker process that claims
+ *   due jobs from the store and runs their callbacks.
+ * - **lease**: a claim's time-limited ownership of a running job, identified by
+ *   a `leaseToken` that grows with every claim; every worker write is fenced
+ *   by it.
+ * - **attempt**: one run of a job; counted when the job is claimed.
+ */
+import type { JsonValue } from './json.js';
+
+/** Where a job is in its life. Terminal: `completed`, `failed`, `cancelled`. */
+export type JobStatus = 'scheduled' | 'running' | 'completed' | 'failed' | 'cancelled';
+
+/** Every status, in lifecycle order. */
+export const JOB_STATUSES: readonly JobStatus[] = [
+  'scheduled',
+  'running',
+  'completed',
+  'failed',
+  'cancelled',
+];
+
+/** Statuses a job never leaves. */
+export const TERMINAL_STATUSES: readonly JobStatus[] = ['completed', 'failed', 'cancelled'];
+
+/** True for `completed`, `failed` and `cancelled`. */
+export function isTerminal(status: JobStatus): boolean {
+  return status === 'completed' || status === 'failed' || status === 'cancelled';
+}
+
+/**
+ * The stored retry delay policy (JSON, so another process can apply it).
+ * `custom` means "ask the callback class's static `backoff` function".
+ */
+export type StoredBackoff =
+  | { type: 'fixed'; delayMs: number }
+  | { type: 'exponential'; baseMs: number; maxMs: number; jitter: number }
+  | { type: 'custom' };
+
+/** Why an attempt or a job failed. */
+export interface JobError {
+  /** The error message (or the reason given to `JobExecutionResult.fail/retry`). */
+  message: string;
+  /** The error's `name` or `code`, when it had one. */
+  name?: string;
+  /** The stack, when the error had one. */
+  stack?: string;
+}
+
+/**
+ * One job, as the store keeps it. Times are epoch milliseconds on the store's
+ * clock (`store.now()`).
+ */
+export interface JobDocument<TMetadata extends JsonValue = JsonValue> {
+  /** UUID v7: sorts by creation time. */
+  id: string;
+  /** The callback name (`@JobCallbackName`). */
+  name: string;
+  /** The callback's input. */
+  metadata: TMetadata;
+  status: JobStatus;
+  /** Higher runs first; default 0. */
+  priority: number;
+  /** Not claimed before this time. */
+  runAt: number;
+  /** Attempts started so far (counted at claim). */
+  attempt: number;
+  /** Attempts allowed in all; the job fails when the last one fails. */
+  maxAttempts: number;
+  /** The effective retry policy. */
+  backoff: StoredBackoff;
+  /** Per-attempt time limit; `null` for none. */
+  timeoutMs: number | null;
+  /** Idempotency key: unique among the store's jobs; `null` for none. */
+  key: string | null;
+  /** Grows by one at every claim; fences every worker write. 0 before the first claim. */
+  leaseToken: number;
+  /** When the current lease lapses; `null` unless running. */
+  leaseExpiresAt: number | null;
+  /** The worker holding the lease; `null` unless running. */
+  workerId: string | null;
+  /** A cancel was asked for while the job was running. */
+  cancelRequested: boolean;
+  /** The previous attempt's lease expired (its worker died or was cut off). */
+  recovering: boolean;
+  /** The last progress the callback reported. */
+  progress: JsonValue | null;
+  /** The callback's output on success. */
+  result: JsonValue | null;
+  /** The last failure. */
+  error: JobError | null;
+  /** The schedule that fired this job, if any. */
+  scheduleId: string | null;
+  createdAt: number;
+  updatedAt: number;
+  /** When the current or last attempt started. */
+  startedAt: number | null;
+  /** When the job reached a terminal status. */
+  finishedAt: number | null;
+  /** Grows by one with every write; the compare-and-set guard. */
+  version: number;
+}
+
+/**
+ * What a producer decides about a new job; the store fills in the rest
+ * (status `scheduled`, attempt 0, timestamps, version 1).
+ */
+export interface NewJob<TMetadata extends JsonValue = JsonValue> {
+  id: string;
+  name: string;
+  metadata: TMetadata;
+  priority: number;
+  /** Absolute due time on the store's clock; wins over `delayMs`. */
+  runAt?: number;
+  /** Due this long after the store's `now()`; 0 when neither is given. */
+  delayMs?: number;
+  maxAttempts: number;
+  backoff: StoredBackoff;
+  timeoutMs: number | null;
+  key: string | null;
+  scheduleId?: string | null;
+}
+
+/** The outcome of an insert. */
+export interface InsertResult {
+  /** The new job's id, or the existing job's when its key was taken. */
+  id: string;
+  /** False when a job with the same key already existed (nothing was written). */
+  created: boolean;
+}
+
+/** Fields a compare-and-set update may change. */
+export type JobPatch = Partial<
+  Omit<JobDocument, 'id' | 'name' | 'key' | 'createdAt' | 'updatedAt' | 'version'>
+>;
+
+/** Builds the stored document for a {@link NewJob} at store time `now`. */
+export function materializeJob(job: NewJob, now: number): JobDocument {
+  return {
+    id: job.id,
+    name: job.name,
+    metadata: job.metadata,
+    status: 'scheduled',
+    priority: job.priority,
+    runAt: job.runAt ?? now + (job.delayMs ?? 0),
+    attempt: 0,
+    maxAttempts: job.maxAttempts,
+    backoff: job.backoff,
+    timeoutMs: job.timeoutMs,
+    key: job.key,
+    leaseToken: 0,
+    leaseExpiresAt: null,
+    workerId: null,
+    cancelRequested: false,
+    recovering: false,
+    progress: null,
+    result: null,
+    error: null,
+    scheduleId: job.scheduleId ?? null,
+    createdAt: now,
+    updatedAt: now,
+    startedAt: null,
+    finishedAt: null,
+    version: 1,
+  };
+}
+
+/**
+ * Claim order: priority descending, then `runAt`, then id (UUID v7, so
+ * enqueue order). Negative when `a` runs first.
+ */
+export function compareClaimOrder(
+  a: Pick<JobDocument, 'priority' | 'runAt' | 'id'>,
+  b: Pick<JobDocument, 'priority' | 'runAt' | 'id'>,
+): number {
+  if (a.priority !== b.priority) return b.priority - a.priority;
+  if (a.runAt !== b.runAt) return a.runAt - b.runAt;
+  return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+}

@@ -1,0 +1,178 @@
+import type { InsertResult, JobDocument, JobError, JobPatch, JobStatus, NewJob } from '../model/job.js';
+import type { JsonValue } from '../model/json.js';
+
+/** Filters for {@link IDocumentDataProvider.query}; all given filters must match. */
+export interface JobQuery {
+  /** Any of these statuses. */
+  statuses?: readonly JobStatus[];
+  /** Any of these callback names. */
+  names?: readonly string[];
+  /** This idempotency key. */
+  key?: string;
+  /** Fired by this schedule. */
+  scheduleId?: string;
+  /** `runAt <= dueAt`. */
+  dueAt?: number;
+  /** `leaseExpiresAt < leaseExpiredAt` (a lease that has lapsed by then). */
+  leaseExpiredAt?: number;
+  /** `finishedAt < finishedBefore`. */
+  finishedBefore?: number;
+  /**
+   * `id` (default): ascending id, i.e. enqueue order, pageable with `cursor`.
+   * `claim`: priority descending, `runAt`, id — one page only (no cursor).
+   */
+  order?: 'id' | 'claim';
+  /** Page size. @default 100 */
+  limit?: number;
+  /** The `cursor` of the previous page (`order: 'id'` only). */
+  cursor?: string | null;
+}
+
+/** One page of a query. */
+export interface JobPage {
+  items: JobDocument[];
+  /** Pass to the next query for the next page; `null` when this was the last. */
+  cursor: string | null;
+}
+
+/** Store-specific options for a write, passed through untouched by core. */
+export interface WriteOptions {
+  /**
+   * A provider-specific transaction handle (PostgreSQL: a `pg` client inside
+   * `BEGIN`), so the job is written if and only if the caller's transaction
+   * commits. A store that has no transactions rejects a handle it was given.
+   */
+  transaction?: unknown;
+}
+
+/** Ask to lease up to `limit` due jobs for one worker. */
+export interface ClaimRequest {
+  /** Only jobs with these callback names (routing). */
+  names: readonly string[];
+  /** At most this many jobs. */
+  limit: number;
+  /** Written to `workerId`. */
+  workerId: string;
+  /** The lease lasts this long from the store's `now()`. */
+  leaseMs: number;
+}
+
+/** How a worker ends (or hands back) an attempt. */
+export type SettleOutcome =
+  | { outcome: 'completed'; result: JsonValue | null }
+  | { outcome: 'failed'; error: JobError }
+  | { outcome: 'cancelled'; error: JobError | null }
+  /** Back to `scheduled`, due `delayMs` after the store's `now()`. */
+  | { outcome: 'retry'; delayMs: number; error: JobError }
+  /** Back to `scheduled` without counting the attempt (graceful stop). */
+  | { outcome: 'release' };
+
+/** One settle, fenced by `id + leaseToken + status = running`. */
+export type Settlement = { id: string; leaseToken: number } & SettleOutcome;
+
+/** The result of one settle or lease extension. */
+export interface FencedWriteResult {
+  id: string;
+  /** False when the fence rejected the write (the lease was lost); nothing changed. */
+  ok: boolean;
+}
+
+/** One heartbeat, fenced like a settle. */
+export interface LeaseExtension {
+  id: string;
+  leaseToken: number;
+  /** The lease lasts this long from the store's `now()`. */
+  leaseMs: number;
+  /** New progress to store; `undefined` leaves it unchanged. */
+  progress?: JsonValue;
+}
+
+/** What a heartbeat learned. */
+export interface LeaseExtensionResult extends FencedWriteResult {
+  /** A cancel was requested for this job; the worker should abort it. */
+  cancelRequested: boolean;
+}
+
+/** A change the store reports through `watch`. */
+export interface JobChange {
+  id: string;
+  status: JobStatus;
+  cancelRequested: boolean;
+}
+
+/** Stops a `watch`. */
+export type Unwatch = () => Promise<void>;
+
+/**
+ * Where job documents live: the ledger, and the truth about every job.
+ *
+ * Required: `insert`, `get`, `update` (compare-and-set on `version`),
+ * `query`, `delete`, `now`, `close`. Everything a dispatcher needs can be
+ * built on these; core does so when an optional capability is absent.
+ *
+ * Optional capabilities (`insertMany`, `claim`, `settle`, `extendLeases`,
+ * `watch`) are declared by implementing them; each must behave exactly like
+ * core's fallback built on the required methods (see `store/fallbacks.ts`),
+ * only faster or across processes. Run `@jobservice/core/testing`'s kit to
+ * prove it.
+ */
+export interface IDocumentDataProvider {
+  /** Starts every error message this store raises (e.g. `postgres`). */
+  readonly providerName: string;
+
+  /**
+   * Inserts a job, status `scheduled`, version 1, times from `now()`. When
+   * `job.key` is set and a job with that key exists (any status), writes
+   * nothing and returns that job's id with `created: false`.
+   */
+  insert(job: NewJob, options?: WriteOptions): Promise<InsertResult>;
+
+  /** The job, or `null`. */
+  get(id: string): Promise<JobDocument | null>;
+
+  /**
+   * Compare-and-set: applies `patch` only when the stored version equals
+   * `expectedVersion`, bumps `version` by one and sets `updatedAt = now()`.
+   * Returns the document after the write, or `null` when the version did not
+   * match or the job does not exist (nothing changed).
+   */
+  update(id: string, expectedVersion: number, patch: JobPatch): Promise<JobDocument | null>;
+
+  /** Jobs matching every given filter, in the requested order. */
+  query(query: JobQuery): Promise<JobPage>;
+
+  /**
+   * Deletes a job (guarded by `expectedVersion` when given). Frees its
+   * idempotency key. Returns whether a job was deleted.
+   */
+  delete(id: string, expectedVersion?: number): Promise<boolean>;
+
+  /** The store's clock, epoch ms: the one clock for due times, leases and backoff. */
+  now(): Promise<number>;
+
+  /** Releases connections and files. Idempotent. */
+  close(): Promise<void>;
+
+  /** Like `insert` for many jobs (atomically or per item); one result per job, in order. */
+  insertMany?(jobs: readonly NewJob[], options?: WriteOptions): Promise<InsertResult[]>;
+
+  /**
+   * Atomically finds up to `limit` due `scheduled` jobs with the given names,
+   * in claim order, and leases them: status `running`, `attempt + 1`,
+   * `leaseToken + 1`, `leaseExpiresAt = now + leaseMs`, `workerId`,
+   * `startedAt = now`. Two concurrent claims never return the same job.
+   */
+  claim?(request: ClaimRequest): Promise<JobDocument[]>;
+
+  /** Applies settlements, each fenced by `id + leaseToken + status = running`. */
+  settle?(settlements: readonly Settlement[]): Promise<FencedWriteResult[]>;
+
+  /** Heartbeats, each fenced like `settle`; reports lost leases and cancel requests. */
+  extendLeases?(extensions: readonly LeaseExtension[]): Promise<LeaseExtensionResult[]>;
+
+  /**
+   * Reports status changes and cancel requests (across processes where the
+   * store can). Resolves once the listener is live.
+   */
+  watch?(listener: (change: JobChange) => void): Promise<Unwatch>;
+}

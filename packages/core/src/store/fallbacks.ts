@@ -1,0 +1,106 @@
+/**
+ * Core's generic implementations of the optional store capabilities, built
+ * on the required methods (`get`, `query`, compare-and-set `update`). They
+ * are correct on any honest store, only slower than a native capability.
+ */
+import type { InsertResult, JobDocument, JobPatch, NewJob } from '../model/job.js';
+import type {
+  ClaimRequest,
+  FencedWriteResult,
+  IDocumentDataProvider,
+  LeaseExtension,
+  LeaseExtensionResult,
+  Settlement,
+  WriteOptions,
+} from './document-provider.js';
+import { claimPatch, extendPatch, holdsLease, settlePatch } from './transitions.js';
+
+/** How often a fenced write re-reads after losing a compare-and-set race. */
+const MAX_CAS_ROUNDS = 16;
+
+/** `insertMany` as one `insert` per job, in order. */
+export async function insertManyFallback(
+  store: IDocumentDataProvider,
+  jobs: readonly NewJob[],
+  options?: WriteOptions,
+): Promise<InsertResult[]> {
+  const results: InsertResult[] = [];
+  for (const job of jobs) results.push(await store.insert(job, options));
+  return results;
+}
+
+/** `claim` as query-then-compare-and-set; a lost race skips that job. */
+export async function claimFallback(
+  store: IDocumentDataProvider,
+  request: ClaimRequest,
+): Promise<JobDocument[]> {
+  if (request.limit <= 0 || request.names.length === 0) return [];
+  const claimed: JobDocument[] = [];
+  for (let round = 0; round < 3 && claimed.length < request.limit; round++) {
+    const now = await store.now();
+    const want = request.limit - claimed.length;
+    const page = await store.query({
+      statuses: ['scheduled'],
+      names: request.names,
+      dueAt: now,
+      order: 'claim',
+      limit: want * 2,
+    });
+    if (page.items.length === 0) break;
+    let lost = 0;
+    for (const job of page.items) {
+      if (claimed.length >= request.limit) break;
+      const after = await store.update(job.id, job.version, claimPatch(job, request, now));
+      if (after) claimed.push(after);
+      else lost++;
+    }
+    if (lost === 0) break;
+  }
+  return claimed;
+}
+
+/**
+ * Re-reads and retries a fenced compare-and-set until it lands, the fence
+ * rejects it, or the job is gone. Returns the document after the write.
+ */
+export async function fencedUpdate(
+  store: IDocumentDataProvider,
+  id: string,
+  leaseToken: number,
+  makePatch: (job: JobDocument, now: number) => JobPatch,
+): Promise<JobDocument | null> {
+  for (let round = 0; round < MAX_CAS_ROUNDS; round++) {
+    const job = await store.get(id);
+    if (!job || !holdsLease(job, leaseToken)) return null;
+    const now = await store.now();
+    const after = await store.update(id, job.version, makePatch(job, now));
+    if (after) return after;
+  }
+  return null;
+}
+
+/** `settle` as one fenced compare-and-set per settlement. */
+export async function settleFallback(
+  store: IDocumentDataProvider,
+  settlements: readonly Settlement[],
+): Promise<FencedWriteResult[]> {
+  const results: FencedWriteResult[] = [];
+  for (const s of settlements) {
+    const after = await fencedUpdate(store, s.id, s.leaseToken, (job, now) => settlePatch(job, s, now));
+    results.push({ id: s.id, ok: after !== null });
+  }
+  return results;
+}
+
+/** `extendLeases` as one fenced compare-and-set per heartbeat. */
+export async function extendLeasesFallback(
+  store: IDocumentDataProvider,
+  extensions: readonly LeaseExtension[],
+): Promise<LeaseExtensionResult[]> {
+  const results: LeaseExtensionResult[] = [];
+  for (const e of extensions) {
+    const after = await fencedUpdate(store, e.id, e.leaseToken, (_job, now) => extendPatch(e, now));
+    results.push({ id: e.id, ok: after !== null, cancelRequested: after?.cancelRequested ?? false });
+  }
+  return results;
+}

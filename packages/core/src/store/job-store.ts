@@ -1,0 +1,108 @@
+import type { InsertResult, JobDocument, JobPatch, NewJob } from '../model/job.js';
+import { TERMINAL_STATUSES } from '../model/job.js';
+import type {
+  ClaimRequest,
+  FencedWriteResult,
+  IDocumentDataProvider,
+  JobChange,
+  LeaseExtension,
+  LeaseExtensionResult,
+  Settlement,
+  Unwatch,
+  WriteOptions,
+} from './document-provider.js';
+import { claimFallback, extendLeasesFallback, insertManyFallback, settleFallback } from './fallbacks.js';
+import { isLeaseExpired, recoverPatch } from './transitions.js';
+
+/** What one reaper pass did. */
+export interface RecoveredJob {
+  job: JobDocument;
+  /** `scheduled` (will run again), `failed` (no attempts left) or `cancelled`. */
+  status: JobDocument['status'];
+}
+
+/**
+ * Core's view of a store: every capability present, native where the
+ * provider implements it, core's fallback otherwise. Internal.
+ */
+export class JobStore {
+  constructor(readonly provider: IDocumentDataProvider) {}
+
+  get name(): string {
+    return this.provider.providerName;
+  }
+
+  now(): Promise<number> {
+    return this.provider.now();
+  }
+
+  get(id: string): Promise<JobDocument | null> {
+    return this.provider.get(id);
+  }
+
+  update(id: string, version: number, patch: JobPatch): Promise<JobDocument | null> {
+    return this.provider.update(id, version, patch);
+  }
+
+  insert(job: NewJob, options?: WriteOptions): Promise<InsertResult> {
+    return this.provider.insert(job, options);
+  }
+
+  insertMany(jobs: readonly NewJob[], options?: WriteOptions): Promise<InsertResult[]> {
+    if (jobs.length === 0) return Promise.resolve([]);
+    return this.provider.insertMany
+      ? this.provider.insertMany(jobs, options)
+      : insertManyFallback(this.provider, jobs, options);
+  }
+
+  claim(request: ClaimRequest): Promise<JobDocument[]> {
+    if (request.limit <= 0) return Promise.resolve([]);
+    return this.provider.claim ? this.provider.claim(request) : claimFallback(this.provider, request);
+  }
+
+  settle(settlements: readonly Settlement[]): Promise<FencedWriteResult[]> {
+    if (settlements.length === 0) return Promise.resolve([]);
+    return this.provider.settle
+      ? this.provider.settle(settlements)
+      : settleFallback(this.provider, settlements);
+  }
+
+  extendLeases(extensions: readonly LeaseExtension[]): Promise<LeaseExtensionResult[]> {
+    if (extensions.length === 0) return Promise.resolve([]);
+    return this.provider.extendLeases
+      ? this.provider.extendLeases(extensions)
+      : extendLeasesFallback(this.provider, extensions);
+  }
+
+  /** The store's change feed, or `null` when it has none. */
+  watch(listener: (change: JobChange) => void): Promise<Unwatch> | null {
+    return this.provider.watch ? this.provider.watch(listener) : null;
+  }
+
+  /**
+   * Recovers up to `limit` jobs whose lease lapsed. Each write is a
+   * compare-and-set on the version read, so a job that completed (or was
+   * heartbeated) meanwhile is left alone.
+   */
+  async recoverExpired(limit: number): Promise<RecoveredJob[]> {
+    const now = await this.provider.now();
+    const page = await this.provider.query({ statuses: ['running'], leaseExpiredAt: now, limit });
+    const recovered: RecoveredJob[] = [];
+    for (const job of page.items) {
+      if (!isLeaseExpired(job, now)) continue;
+      const after = await this.provider.update(job.id, job.version, recoverPatch(job, now));
+      if (after) recovered.push({ job: after, status: after.status });
+    }
+    return recovered;
+  }
+
+  /** Deletes up to `limit` terminal jobs that finished before `before`. */
+  async prune(before: number, limit: number): Promise<number> {
+    const page = await this.provider.query({ statuses: TERMINAL_STATUSES, finishedBefore: before, limit });
+    let deleted = 0;
+    for (const job of page.items) {
+      if (await this.provider.delete(job.id, job.version)) deleted++;
+    }
+    return deleted;
+  }
+}
