@@ -16,7 +16,7 @@ export type { AbortCause } from './dispatcher/abort-reasons.js';
 export { JobAbortedError } from './dispatcher/abort-reasons.js';
 export type { DispatcherEvents } from './dispatcher/dispatcher-events.js';
 export type { JobDispatcherOptions, ResolvedDispatcherOptions } from './dispatcher/dispatcher-options.js';
-export type { StopOptions } from './dispatcher/job-dispatcher.js';
+export type { DispatcherState, StopOptions } from './dispatcher/job-dispatcher.js';
 export { JobDispatcher } from './dispatcher/job-dispatcher.js';
 export type { JobServiceErrorCode } from './errors.js';
 export {

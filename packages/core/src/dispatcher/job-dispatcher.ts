@@ -33,7 +33,8 @@ export interface StopOptions {
   graceMs?: number;
 }
 
-type State = 'new' | 'running' | 'stopping' | 'stopped';
+/** Where a dispatcher is in its life. */
+export type DispatcherState = 'new' | 'running' | 'stopping' | 'stopped';
 
 /**
  * The worker loop: claims due jobs from the store (only names it has
@@ -66,7 +67,7 @@ export class JobDispatcher extends TypedEmitter<DispatcherEvents> implements Att
   private readonly leases: LeaseKeeper;
   private readonly timeouts: TimeoutTimer;
   private readonly maintenance: Maintenance;
-  private state: State = 'new';
+  private lifecycle: DispatcherState = 'new';
   private accepting = false;
   private running = 0;
   private pendingSettles = 0;
@@ -118,6 +119,11 @@ export class JobDispatcher extends TypedEmitter<DispatcherEvents> implements Att
     options.signal?.addEventListener('abort', () => void this.stop(), { once: true });
   }
 
+  /** `new`, `running`, `stopping` or `stopped`. */
+  get state(): DispatcherState {
+    return this.lifecycle;
+  }
+
   /** Jobs whose callbacks are running now. */
   get activeCount(): number {
     return this.running;
@@ -125,11 +131,11 @@ export class JobDispatcher extends TypedEmitter<DispatcherEvents> implements Att
 
   /** Starts claiming: subscribes to the queue, claims what is due, starts timers. */
   async start(): Promise<void> {
-    if (this.state !== 'new') {
-      if (this.state === 'running') return;
+    if (this.lifecycle !== 'new') {
+      if (this.lifecycle === 'running') return;
       throw new InvalidInputError('dispatcher', 'a stopped dispatcher cannot start again; create a new one');
     }
-    this.state = 'running';
+    this.lifecycle = 'running';
     this.accepting = true;
     const watch = this.store.watch((change) => {
       if (!change.cancelRequested) return;
@@ -176,15 +182,15 @@ export class JobDispatcher extends TypedEmitter<DispatcherEvents> implements Att
    * timers or subscriptions and leaves it unstarted.
    */
   async drain(): Promise<void> {
-    const ephemeral = this.state === 'new';
-    if (this.state === 'stopping' || this.state === 'stopped') return;
+    const ephemeral = this.lifecycle === 'new';
+    if (this.lifecycle === 'stopping' || this.lifecycle === 'stopped') return;
     if (ephemeral) this.accepting = true;
     this.confirmedEmpty = false;
     const idle = new Promise<void>((resolve) => this.idleWaiters.push(resolve));
     this.pump();
     this.checkIdle();
     await idle;
-    if (ephemeral && this.state === 'new') this.accepting = false;
+    if (ephemeral && this.lifecycle === 'new') this.accepting = false;
   }
 
   /** Same as `stop()`. */
@@ -368,7 +374,7 @@ export class JobDispatcher extends TypedEmitter<DispatcherEvents> implements Att
 
   /** Rings the doorbell for a job that is scheduled again. */
   private ring(job: JobDocument, delayMs: number): void {
-    if (!this.queue || this.state === 'stopped') return;
+    if (!this.queue || this.lifecycle === 'stopped') return;
     const bell = { id: job.id, name: job.name, priority: job.priority, notBefore: Date.now() + delayMs };
     this.queue.enqueue([bell]).catch((error) => this.reportError(error, 'ring'));
   }
@@ -420,7 +426,7 @@ export class JobDispatcher extends TypedEmitter<DispatcherEvents> implements Att
   }
 
   private async shutdown(graceMs: number): Promise<void> {
-    this.state = 'stopping';
+    this.lifecycle = 'stopping';
     this.accepting = false;
     clearInterval(this.idleTimer);
     this.maintenance.stop();
@@ -448,7 +454,7 @@ export class JobDispatcher extends TypedEmitter<DispatcherEvents> implements Att
     this.leases.stop();
     this.timeouts.stop();
     await this.step('unwatch', () => this.unwatch?.());
-    this.state = 'stopped';
+    this.lifecycle = 'stopped';
     for (const resolve of this.idleWaiters.splice(0)) resolve();
     this.emit('stopped', {});
   }

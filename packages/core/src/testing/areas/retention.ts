@@ -1,0 +1,40 @@
+import { JobExecutionResult } from '../../callbacks/job-execution-result.js';
+import type { KitContext } from '../kit-context.js';
+import { defineCallback, eventually, uniqueName } from '../kit-context.js';
+
+/** Retention: old terminal jobs are pruned by maintenance; live jobs never. */
+export function retentionArea({ test, open, manager, dispatcher }: KitContext): void {
+  const { it, expect } = test;
+
+  it('prunes terminal jobs past retention and keeps scheduled ones', async () => {
+    const h = await open();
+    if (!h.advanceTime) return;
+    const name = uniqueName('retain');
+    const Callback = defineCallback(name, (m: { fail?: boolean }) =>
+      m.fail ? JobExecutionResult.fail('no') : JobExecutionResult.success(),
+    );
+    const m = manager(h, [Callback]);
+    const done = await m.enqueue(Callback, {});
+    const failed = await m.enqueue(Callback, { fail: true });
+    await dispatcher({ callbacks: [Callback] }, h).drain();
+    const waiting = await m.enqueue(Callback, {}, { delayMs: 30 * 24 * 3_600_000 });
+    await h.advanceTime(2 * 24 * 3_600_000);
+    const d = dispatcher(
+      { callbacks: [Callback], retentionMs: 24 * 3_600_000, maintenanceIntervalMs: 20 },
+      h,
+    );
+    let pruned = 0;
+    d.on('pruned', ({ count }) => {
+      pruned += count;
+    });
+    await d.start();
+    await eventually(
+      async () => (await m.get(done.id)) === null && (await m.get(failed.id)) === null,
+      15_000,
+      'prune',
+    );
+    await d.stop();
+    expect(pruned).toBeGreaterThanOrEqual(2);
+    expect((await m.get(waiting.id))!.status).toBe('scheduled');
+  });
+}

@@ -1,0 +1,141 @@
+import { v7 as uuidv7 } from 'uuid';
+import { DEFAULT_BACKOFF } from '../callbacks/backoff.js';
+import { BaseJobCallback, type JobCallbackClass, type JobContext } from '../callbacks/base-job-callback.js';
+import { JobExecutionResult } from '../callbacks/job-execution-result.js';
+import type { JobDispatcherOptions } from '../dispatcher/dispatcher-options.js';
+import { JobDispatcher } from '../dispatcher/job-dispatcher.js';
+import { JobManager } from '../manager/job-manager.js';
+import type { NewJob } from '../model/job.js';
+import type { JsonValue } from '../model/json.js';
+import type { IDocumentDataProvider } from '../store/document-provider.js';
+import { JobStore } from '../store/job-store.js';
+import type { ConformanceOptions, ProviderHarness, TestApi } from './harness.js';
+import { requiredMethodsOnly } from './required-methods-only.js';
+
+/** A harness as one kit test sees it: the store wrapped for the path under test. */
+export interface KitHarness extends ProviderHarness {
+  /** Core's view of the store (native capabilities or fallbacks). */
+  jobs: JobStore;
+  /** A second handle on the same data (or the same handle), wrapped like `store`. */
+  peer(): Promise<JobStore>;
+}
+
+/** What every area file receives. */
+export interface KitContext {
+  test: TestApi;
+  path: 'native' | 'fallback';
+  /** Opens the test's harness (closed after the test). */
+  open(): Promise<KitHarness>;
+  /** A dispatcher that the kit stops after the test, failing it if the test left it running. */
+  dispatcher(
+    options: Omit<JobDispatcherOptions, 'store'> & { store?: IDocumentDataProvider },
+    h: KitHarness,
+  ): JobDispatcher;
+  /** A manager on the harness's store and queue. */
+  manager(h: KitHarness, callbacks?: readonly JobCallbackClass[]): JobManager;
+}
+
+/** A unique callback name per test, so providers sharing data never mix tests. */
+export function uniqueName(prefix: string): string {
+  return `${prefix}-${uuidv7().slice(-12)}`;
+}
+
+/** A NewJob with defaults, for store-level tests. */
+export function newJob(name: string, overrides: Partial<NewJob> = {}): NewJob {
+  return {
+    id: uuidv7(),
+    name,
+    metadata: { n: 1 },
+    priority: 0,
+    maxAttempts: 3,
+    backoff: DEFAULT_BACKOFF,
+    timeoutMs: null,
+    key: null,
+    ...overrides,
+  };
+}
+
+/** Builds a callback class named `name` whose attempts run `run`. */
+export function defineCallback<M extends JsonValue = JsonValue>(
+  name: string,
+  run: (metadata: M, ctx: JobContext<M>) => Promise<JobExecutionResult> | JobExecutionResult = () =>
+    JobExecutionResult.success(),
+  statics: Partial<Pick<JobCallbackClass, 'maxAttempts' | 'backoff' | 'timeoutMs'>> = {},
+): JobCallbackClass {
+  const Callback = class extends BaseJobCallback<M> {
+    static jobName = name;
+    execute(ctx: JobContext<M>) {
+      return run(this.metadata, ctx);
+    }
+  };
+  Object.assign(Callback, statics);
+  return Callback;
+}
+
+/** Polls `check` until it returns a truthy value (or throws after `timeoutMs`). */
+export async function eventually<T>(
+  check: () => Promise<T> | T,
+  timeoutMs = 15_000,
+  what = 'condition',
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (let pause = 5; ; pause = Math.min(100, pause * 2)) {
+    const value = await check();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, pause));
+  }
+}
+
+/** Wires harnesses and dispatchers to the runner's hooks for one path. */
+export function createKitContext(options: ConformanceOptions, path: 'native' | 'fallback'): KitContext {
+  const { test } = options;
+  let harnesses: ProviderHarness[] = [];
+  let dispatchers: JobDispatcher[] = [];
+  const wrap = (store: IDocumentDataProvider) => (path === 'fallback' ? requiredMethodsOnly(store) : store);
+
+  test.afterEach(async () => {
+    const leaked = dispatchers.filter((d) => d.state === 'running' || d.state === 'stopping');
+    await Promise.all(dispatchers.map((d) => d.stop({ graceMs: 0 })));
+    dispatchers = [];
+    const open = harnesses;
+    harnesses = [];
+    for (const h of open) await h.cleanup();
+    if (leaked.length > 0) throw new Error(`${leaked.length} dispatcher(s) were left running by the test`);
+  });
+
+  return {
+    test,
+    path,
+    async open() {
+      const raw = await options.createHarness();
+      harnesses.push(raw);
+      const store = wrap(raw.store);
+      let peerStore: IDocumentDataProvider | undefined;
+      return {
+        ...raw,
+        store,
+        jobs: new JobStore(store),
+        async peer() {
+          if (!raw.openPeerStore) return new JobStore(store);
+          peerStore ??= wrap(await raw.openPeerStore());
+          return new JobStore(peerStore);
+        },
+      };
+    },
+    dispatcher(dispatcherOptions, h) {
+      const d = new JobDispatcher({
+        idlePollMs: 50,
+        reaperIntervalMs: 100,
+        queue: h.queue,
+        ...dispatcherOptions,
+        store: dispatcherOptions.store ?? h.store,
+      });
+      dispatchers.push(d);
+      return d;
+    },
+    manager(h, callbacks) {
+      return new JobManager({ store: h.store, queue: h.queue, callbacks });
+    },
+  };
+}
