@@ -43,8 +43,12 @@ interface Subscriber {
 export class ChannelQueueProvider implements IQueueProvider {
   readonly providerName = 'channel';
   private readonly capacity: number;
-  private readonly ready = new Heap<Entry>((a, b) => a.priority > b.priority || (a.priority === b.priority && a.seq < b.seq));
-  private readonly delayed = new Heap<Entry>((a, b) => a.notBefore < b.notBefore || (a.notBefore === b.notBefore && a.seq < b.seq));
+  private readonly ready = new Heap<Entry>(
+    (a, b) => a.priority > b.priority || (a.priority === b.priority && a.seq < b.seq),
+  );
+  private readonly delayed = new Heap<Entry>(
+    (a, b) => a.notBefore < b.notBefore || (a.notBefore === b.notBefore && a.seq < b.seq),
+  );
   /** Bells no current subscriber handles, by name, until one subscribes. */
   private readonly parked = new Map<string, Entry[]>();
   private parkedCount = 0;
@@ -75,7 +79,12 @@ export class ChannelQueueProvider implements IQueueProvider {
       if (this.closed) throw new ShutdownError('channel queue');
       if (typeof bell?.id !== 'string') throw new InvalidInputError('bell.id', 'must be a string job id');
       while (this.size >= this.capacity) await this.waitForRoom();
-      const entry: Entry = { bell, seq: this.seq++, priority: bell.priority ?? 0, notBefore: bell.notBefore ?? 0 };
+      const entry: Entry = {
+        bell,
+        seq: this.seq++,
+        priority: bell.priority ?? 0,
+        notBefore: bell.notBefore ?? 0,
+      };
       if (entry.notBefore > Date.now()) {
         this.delayed.push(entry);
         this.armTimer();
