@@ -1,4 +1,0 @@
-import { defineProject } from 'vitest/config';
-import { packageTestProject } from '../../vitest.shared.js';
-
-export default defineProject(packageTestProject('provider-fs'));
