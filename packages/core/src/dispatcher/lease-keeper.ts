@@ -37,7 +37,11 @@ export class LeaseKeeper {
 
   /** Starts the heartbeat interval. */
   start(): void {
-    this.timer = setInterval(() => void this.beat(false), this.options.heartbeatMs);
+    this.timer = setInterval(() => {
+      // Fence first: a heartbeat still hanging on an unreachable store must not delay it.
+      this.selfFence();
+      void this.beat(false);
+    }, this.options.heartbeatMs);
   }
 
   /** Stops the heartbeat. */
@@ -97,9 +101,12 @@ export class LeaseKeeper {
     this.selfFence();
   }
 
-  /** Aborts attempts whose lease might lapse before the next heartbeat could extend it. */
+  /**
+   * Aborts attempts whose lease might lapse before the next heartbeat could
+   * extend it, keeping half a heartbeat interval of margin for timer delays.
+   */
   private selfFence(): void {
-    const horizon = performance.now() + this.options.heartbeatMs;
+    const horizon = performance.now() + this.options.heartbeatMs * 1.5;
     for (const attempt of [...this.hooks.held()]) {
       if (!attempt.settled && attempt.leaseValidUntil <= horizon) {
         this.hooks.lost(
