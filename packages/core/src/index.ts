@@ -47,6 +47,7 @@ export type {
   StoredBackoff,
 } from './model/job.js';
 export {
+  applyJobPatch,
   compareClaimOrder,
   isTerminal,
   JOB_STATUSES,

@@ -107,24 +107,38 @@ export class Attempt implements JobContext {
     this.controller?.abort(this.abortReason);
   }
 
-  /** Runs the callback to its end (never throws). */
-  async run(): Promise<AttemptEnd> {
+  /**
+   * Runs the callback and reports how it ended (never throws). A callback
+   * that returns synchronously ends synchronously: no promise per job.
+   */
+  run(onEnd: (end: AttemptEnd) => void): void {
+    let returned: unknown;
     try {
       const instance = this.host.factory(this.callback, this.job);
       instance.metadata = this.job.metadata;
-      const result = await instance.execute(this);
-      if (!isExecutionResult(result)) {
-        return {
-          kind: 'threw',
-          error: new TypeError(
-            `${this.callback.name}.execute must return a JobExecutionResult (success, retry or fail); got ${describe(result)}`,
-          ),
-        };
-      }
-      return { kind: 'result', result };
+      returned = instance.execute(this);
     } catch (error) {
-      return { kind: 'threw', error };
+      onEnd({ kind: 'threw', error });
+      return;
     }
+    if (returned !== null && typeof (returned as PromiseLike<unknown>)?.then === 'function') {
+      (returned as PromiseLike<unknown>).then(
+        (result) => onEnd(this.toEnd(result)),
+        (error: unknown) => onEnd({ kind: 'threw', error }),
+      );
+    } else {
+      onEnd(this.toEnd(returned));
+    }
+  }
+
+  private toEnd(result: unknown): AttemptEnd {
+    if (isExecutionResult(result)) return { kind: 'result', result };
+    return {
+      kind: 'threw',
+      error: new TypeError(
+        `${this.callback.name}.execute must return a JobExecutionResult (success, retry or fail); got ${describe(result)}`,
+      ),
+    };
   }
 }
 

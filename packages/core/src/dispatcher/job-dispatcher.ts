@@ -279,7 +279,7 @@ export class JobDispatcher extends TypedEmitter<DispatcherEvents> implements Att
     if (attempt.job.timeoutMs !== null)
       this.timeouts.add(attempt, attempt.startedAtLocal + attempt.job.timeoutMs);
     this.emit('started', { job: attempt.job });
-    void attempt.run().then((end) => this.onAttemptEnd(attempt, end));
+    attempt.run((end) => this.onAttemptEnd(attempt, end));
   }
 
   private onAttemptEnd(attempt: Attempt, end: AttemptEnd): void {
@@ -322,26 +322,19 @@ export class JobDispatcher extends TypedEmitter<DispatcherEvents> implements Att
       return;
     }
     this.pendingSettles++;
-    this.settler
-      .add({ id: job.id, leaseToken: job.leaseToken, ...decision.outcome } as Settlement)
-      .then(
-        (result) => {
-          if (!result?.ok) {
-            this.emit('leaseLost', {
-              job,
-              reason: 'the store rejected the settle: the lease was no longer held',
-            });
-            return;
-          }
-          this.emitSettled(job, decision, attempt);
-        },
-        (error) => this.reportError(error, 'settle'),
-      )
-      .finally(() => {
-        this.pendingSettles--;
-        this.confirmedEmpty = false;
-        this.checkIdle();
-      });
+    const settlement = { id: job.id, leaseToken: job.leaseToken, ...decision.outcome } as Settlement;
+    this.settler.add(settlement, (result, error) => {
+      this.pendingSettles--;
+      this.confirmedEmpty = false;
+      if (error !== undefined) this.reportError(error, 'settle');
+      else if (!result?.ok) {
+        this.emit('leaseLost', {
+          job,
+          reason: 'the store rejected the settle: the lease was no longer held',
+        });
+      } else this.emitSettled(job, decision, attempt);
+      this.checkIdle();
+    });
   }
 
   private emitSettled(job: JobDocument, decision: SettlementDecision, attempt: Attempt): void {

@@ -1,6 +1,6 @@
 import { InvalidInputError, ShutdownError } from '../errors.js';
 import type { InsertResult, JobDocument, JobPatch, NewJob } from '../model/job.js';
-import { materializeJob } from '../model/job.js';
+import { applyJobPatch, materializeJob } from '../model/job.js';
 import type {
   ClaimRequest,
   FencedWriteResult,
@@ -153,20 +153,21 @@ export class MemoryDocumentProvider implements IDocumentDataProvider {
       if (existing !== undefined) return { id: existing, created: false };
     }
     if (this.docs.has(job.id)) return { id: job.id, created: false };
-    const doc = materializeJob(job, this.clock.now());
+    const now = this.clock.now();
+    const doc = materializeJob(job, now);
     this.docs.set(doc.id, doc);
     if (doc.key !== null) this.keys.set(doc.key, doc.id);
-    this.index.add(doc);
+    this.index.add(doc, now);
     this.notify(doc);
     return { id: doc.id, created: true };
   }
 
   private write(job: JobDocument, patch: JobPatch, now: number): JobDocument {
-    const after: JobDocument = { ...job, ...patch, version: job.version + 1, updatedAt: now };
+    const after = applyJobPatch(job, patch, now);
     this.docs.set(after.id, after);
     if (after.status === 'running') this.running.add(after.id);
     else this.running.delete(after.id);
-    if (after.status === 'scheduled') this.index.add(after);
+    if (after.status === 'scheduled') this.index.add(after, now);
     if (after.status !== job.status || after.cancelRequested !== job.cancelRequested) this.notify(after);
     return after;
   }

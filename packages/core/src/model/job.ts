@@ -189,3 +189,39 @@ export function compareClaimOrder(
   if (a.runAt !== b.runAt) return a.runAt - b.runAt;
   return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
 }
+
+/**
+ * The document after a compare-and-set write: `patch` applied over `job`,
+ * `version + 1`, `updatedAt = now`. Built field by field so every document
+ * has one shape (fast property access on hot paths). `undefined` in the
+ * patch means "unchanged".
+ */
+export function applyJobPatch(job: JobDocument, patch: JobPatch, now: number): JobDocument {
+  return {
+    id: job.id,
+    name: job.name,
+    metadata: patch.metadata !== undefined ? patch.metadata : job.metadata,
+    status: patch.status !== undefined ? patch.status : job.status,
+    priority: patch.priority !== undefined ? patch.priority : job.priority,
+    runAt: patch.runAt !== undefined ? patch.runAt : job.runAt,
+    attempt: patch.attempt !== undefined ? patch.attempt : job.attempt,
+    maxAttempts: patch.maxAttempts !== undefined ? patch.maxAttempts : job.maxAttempts,
+    backoff: patch.backoff !== undefined ? patch.backoff : job.backoff,
+    timeoutMs: patch.timeoutMs !== undefined ? patch.timeoutMs : job.timeoutMs,
+    key: job.key,
+    leaseToken: patch.leaseToken !== undefined ? patch.leaseToken : job.leaseToken,
+    leaseExpiresAt: patch.leaseExpiresAt !== undefined ? patch.leaseExpiresAt : job.leaseExpiresAt,
+    workerId: patch.workerId !== undefined ? patch.workerId : job.workerId,
+    cancelRequested: patch.cancelRequested !== undefined ? patch.cancelRequested : job.cancelRequested,
+    recovering: patch.recovering !== undefined ? patch.recovering : job.recovering,
+    progress: patch.progress !== undefined ? patch.progress : job.progress,
+    result: patch.result !== undefined ? patch.result : job.result,
+    error: patch.error !== undefined ? patch.error : job.error,
+    scheduleId: patch.scheduleId !== undefined ? patch.scheduleId : job.scheduleId,
+    createdAt: job.createdAt,
+    updatedAt: now,
+    startedAt: patch.startedAt !== undefined ? patch.startedAt : job.startedAt,
+    finishedAt: patch.finishedAt !== undefined ? patch.finishedAt : job.finishedAt,
+    version: job.version + 1,
+  };
+}

@@ -31,37 +31,51 @@ export function claimPatch(job: JobDocument, request: ClaimRequest, now: number)
 
 /** The write a fenced settlement makes (the caller checks the fence first). */
 export function settlePatch(job: JobDocument, settlement: Settlement, now: number): JobPatch {
-  const released = { leaseExpiresAt: null, workerId: null } as const;
   switch (settlement.outcome) {
     case 'completed':
       return {
-        ...released,
         status: 'completed',
+        leaseExpiresAt: null,
+        workerId: null,
         result: settlement.result,
         finishedAt: now,
         recovering: false,
         cancelRequested: false,
       };
     case 'failed':
-      return { ...released, status: 'failed', error: settlement.error, finishedAt: now, recovering: false };
+      return {
+        status: 'failed',
+        leaseExpiresAt: null,
+        workerId: null,
+        error: settlement.error,
+        finishedAt: now,
+        recovering: false,
+      };
     case 'cancelled':
       return {
-        ...released,
         status: 'cancelled',
+        leaseExpiresAt: null,
+        workerId: null,
         error: settlement.error ?? job.error,
         finishedAt: now,
         recovering: false,
       };
     case 'retry':
       return {
-        ...released,
         status: 'scheduled',
+        leaseExpiresAt: null,
+        workerId: null,
         runAt: now + Math.max(0, settlement.delayMs),
         error: settlement.error,
         recovering: false,
       };
     case 'release':
-      return { ...released, status: 'scheduled', attempt: Math.max(0, job.attempt - 1) };
+      return {
+        status: 'scheduled',
+        leaseExpiresAt: null,
+        workerId: null,
+        attempt: Math.max(0, job.attempt - 1),
+      };
   }
 }
 

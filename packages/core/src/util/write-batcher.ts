@@ -1,10 +1,14 @@
+/** Receives one write's result, or the error that failed its batch. */
+export type WriteDone<TOut> = (result: TOut | undefined, error?: unknown) => void;
+
 /**
  * Collects writes and sends them in batches: one flush per turn of the event
  * loop (or sooner when `maxBatch` fills), one flush in flight at a time.
- * Each `add` resolves with its own item's result.
+ * Callback-based, so a write costs no promise of its own on hot paths.
  */
 export class WriteBatcher<TIn, TOut> {
-  private pending: Array<{ item: TIn; resolve: (out: TOut) => void; reject: (error: unknown) => void }> = [];
+  private items: TIn[] = [];
+  private callbacks: Array<WriteDone<TOut>> = [];
   private flushing: Promise<void> | undefined;
   private scheduled = false;
 
@@ -15,34 +19,33 @@ export class WriteBatcher<TIn, TOut> {
 
   /** How many writes wait for a flush. */
   get size(): number {
-    return this.pending.length;
+    return this.items.length;
   }
 
-  /** Queues a write; resolves with its result once its batch is written. */
-  add(item: TIn): Promise<TOut> {
-    return new Promise<TOut>((resolve, reject) => {
-      this.pending.push({ item, resolve, reject });
-      if (this.pending.length >= this.maxBatch) void this.kick();
-      else if (!this.scheduled) {
-        this.scheduled = true;
-        setImmediate(() => {
-          this.scheduled = false;
-          void this.kick();
-        });
-      }
-    });
+  /** Queues a write; `done` gets its result once its batch is written. */
+  add(item: TIn, done: WriteDone<TOut>): void {
+    this.items.push(item);
+    this.callbacks.push(done);
+    if (this.items.length >= this.maxBatch) void this.kick();
+    else if (!this.scheduled) {
+      this.scheduled = true;
+      setImmediate(() => {
+        this.scheduled = false;
+        void this.kick();
+      });
+    }
   }
 
   /** Writes everything queued so far (and what queues meanwhile). */
   async flush(): Promise<void> {
-    while (this.pending.length > 0 || this.flushing) {
+    while (this.items.length > 0 || this.flushing) {
       await this.kick();
     }
   }
 
   private kick(): Promise<void> {
     if (this.flushing) return this.flushing;
-    if (this.pending.length === 0) return Promise.resolve();
+    if (this.items.length === 0) return Promise.resolve();
     this.flushing = this.writeBatches().finally(() => {
       this.flushing = undefined;
     });
@@ -50,15 +53,18 @@ export class WriteBatcher<TIn, TOut> {
   }
 
   private async writeBatches(): Promise<void> {
-    while (this.pending.length > 0) {
-      const batch = this.pending.splice(0, this.maxBatch);
+    while (this.items.length > 0) {
+      const items = this.items.splice(0, this.maxBatch);
+      const callbacks = this.callbacks.splice(0, this.maxBatch);
+      let results: TOut[] | undefined;
+      let failure: unknown;
       try {
-        const results = await this.write(batch.map((p) => p.item));
-        batch.forEach((p, i) => {
-          p.resolve(results[i] as TOut);
-        });
+        results = await this.write(items);
       } catch (error) {
-        for (const p of batch) p.reject(error);
+        failure = error ?? new Error('write failed');
+      }
+      for (let i = 0; i < callbacks.length; i++) {
+        (callbacks[i] as WriteDone<TOut>)(results?.[i], failure);
       }
     }
   }

@@ -28,6 +28,29 @@ export function claimArea({ test, open }: KitContext): void {
     expect((await h.store.get(foreign.id))!.status).toBe('scheduled');
   });
 
+  it('claims in priority, runAt, id order however the jobs were inserted', async () => {
+    const h = await open();
+    const name = uniqueName('order');
+    const now = await h.store.now();
+    const jobs = [
+      newJob(name, { runAt: now - 10 }),
+      newJob(name, { runAt: now - 30 }),
+      newJob(name, { priority: 2, runAt: now - 5 }),
+      newJob(name, { runAt: now - 20 }),
+      newJob(name, { priority: 2, runAt: now - 40 }),
+      newJob(name, { runAt: now - 30 }),
+    ];
+    for (const j of jobs) await h.store.insert(j);
+    const order: string[] = [];
+    for (;;) {
+      const [next] = await h.jobs.claim({ names: [name], limit: 1, workerId: 'w', leaseMs: 30_000 });
+      if (!next) break;
+      order.push(next.id);
+    }
+    const [a, b, c, d, e, f] = jobs.map((j) => j.id);
+    expect(order).toEqual([e, c, b, f, d, a]);
+  });
+
   it('returns at most limit jobs', async () => {
     const h = await open();
     const name = uniqueName('limit');
