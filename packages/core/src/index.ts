@@ -11,7 +11,7 @@ export { CallbackRegistry, defaultCallbackFactory } from './callbacks/callback-r
 export { getJobName, JobCallbackName } from './callbacks/job-callback-name.js';
 export type { RetryRequest } from './callbacks/job-execution-result.js';
 export { JobExecutionResult } from './callbacks/job-execution-result.js';
-export { assertJobName, JOB_NAME_PATTERN } from './callbacks/job-name.js';
+export { assertJobName, JOB_NAME_PATTERN, RESERVED_PREFIX } from './callbacks/job-name.js';
 export type { AbortCause } from './dispatcher/abort-reasons.js';
 export { JobAbortedError } from './dispatcher/abort-reasons.js';
 export type { DispatcherEvents } from './dispatcher/dispatcher-events.js';
@@ -56,7 +56,12 @@ export {
 } from './model/job.js';
 export type { JsonObject, JsonValue } from './model/json.js';
 export { assertJson } from './model/json.js';
-export type { ScheduleDocument } from './model/schedule.js';
+export type {
+  MisfirePolicy,
+  OverlapPolicy,
+  ScheduleDocument,
+  ScheduledJobOptions,
+} from './model/schedule.js';
 export type {
   Bell,
   IQueueProvider,
@@ -64,6 +69,12 @@ export type {
   RingOptions,
   SubscribeOptions,
 } from './queue/queue-provider.js';
+export { parseCron, parseEvery } from './scheduling/cron-expression.js';
+export type { ScheduleOptions } from './scheduling/schedule-options.js';
+export { SCHEDULE_ID_PATTERN } from './scheduling/schedule-options.js';
+export { fireKey, SCHEDULE_DOCUMENT_NAME } from './scheduling/schedule-repository.js';
+export type { Calendar } from './scheduling/ticks.js';
+export { nextTicks } from './scheduling/ticks.js';
 export type {
   ClaimRequest,
   FencedWriteResult,

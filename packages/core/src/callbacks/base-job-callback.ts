@@ -72,6 +72,10 @@ export type JobCallbackClass<TCallback extends BaseJobCallback<any, any> = BaseJ
     timeoutMs?: number;
     /** Default priority (higher first). @default 0 */
     priority?: number;
+    /** Metadata a schedule's own metadata is merged over (Quartz: the job's JobDataMap). */
+    defaultMetadata?: JsonValue;
+    /** After a successful scheduled run, write `this.metadata` back to the schedule (Quartz's PersistJobDataAfterExecution). */
+    persistMetadata?: boolean;
   };
 
 /** The metadata type a callback class declares. */

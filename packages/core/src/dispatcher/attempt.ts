@@ -1,4 +1,4 @@
-import type { JobCallbackClass, JobContext } from '../callbacks/base-job-callback.js';
+import type { BaseJobCallback, JobCallbackClass, JobContext } from '../callbacks/base-job-callback.js';
 import type { CallbackFactory } from '../callbacks/callback-registry.js';
 import type { JobExecutionResult } from '../callbacks/job-execution-result.js';
 import type { JobDocument, JobError } from '../model/job.js';
@@ -25,6 +25,8 @@ export interface AttemptHost {
  * binding) are made only when the callback asks for them.
  */
 export class Attempt implements JobContext {
+  /** The callback instance running this attempt (once started). */
+  instance: BaseJobCallback<any, any> | undefined;
   /** Local time (performance.now) until which the lease is known to hold. */
   leaseValidUntil: number;
   /** Progress waiting for the next heartbeat. */
@@ -116,6 +118,7 @@ export class Attempt implements JobContext {
     try {
       const instance = this.host.factory(this.callback, this.job);
       instance.metadata = this.job.metadata;
+      this.instance = instance;
       returned = instance.execute(this);
     } catch (error) {
       onEnd({ kind: 'threw', error });

@@ -4,6 +4,7 @@ import type { JobCallbackClass } from '../callbacks/base-job-callback.js';
 import type { CallbackFactory } from '../callbacks/callback-registry.js';
 import { InvalidInputError } from '../errors.js';
 import type { IQueueProvider } from '../queue/queue-provider.js';
+import type { Calendar } from '../scheduling/ticks.js';
 import type { IDocumentDataProvider } from '../store/document-provider.js';
 import type { Logger } from '../util/logger.js';
 
@@ -43,6 +44,12 @@ export interface JobDispatcherOptions {
   logger?: Logger;
   /** Stops the dispatcher when aborted. */
   signal?: AbortSignal;
+  /** Fire the schedules of this worker's callbacks. @default true */
+  schedules?: boolean;
+  /** Longest sleep between schedule checks (schedules changed in other processes). @default 10_000 */
+  scheduleCheckMs?: number;
+  /** Calendars schedules may name: `(epochMs, timezone) => true` when that day is excluded. */
+  calendars?: Record<string, Calendar>;
 }
 
 /** The options with defaults applied. */
@@ -58,6 +65,8 @@ export interface ResolvedDispatcherOptions {
   maxBatch: number;
   graceMs: number;
   workerId: string;
+  schedules: boolean;
+  scheduleCheckMs: number;
 }
 
 /** Validates and fills in dispatcher options (naming the bad field). */
@@ -90,6 +99,8 @@ export function resolveDispatcherOptions(options: JobDispatcherOptions): Resolve
     maxBatch: positiveInt(options.maxBatch ?? 500, 'maxBatch'),
     graceMs: nonNegativeInt(options.graceMs ?? 30_000, 'graceMs'),
     workerId: options.workerId ?? `${hostname()}:${process.pid}:${uuidv7().slice(-12)}`,
+    schedules: options.schedules ?? true,
+    scheduleCheckMs: positiveInt(options.scheduleCheckMs ?? 10_000, 'scheduleCheckMs'),
   };
 }
 

@@ -8,6 +8,7 @@ import { InvalidInputError } from '../errors.js';
 import type { JobDocument } from '../model/job.js';
 import type { JsonValue } from '../model/json.js';
 import type { IQueueProvider, QueueSubscription } from '../queue/queue-provider.js';
+import { Scheduler } from '../scheduling/scheduler.js';
 import type { FencedWriteResult, Settlement, Unwatch } from '../store/document-provider.js';
 import { JobStore } from '../store/job-store.js';
 import { abortableDelay } from '../util/clock.js';
@@ -67,6 +68,7 @@ export class JobDispatcher extends TypedEmitter<DispatcherEvents> implements Att
   private readonly leases: LeaseKeeper;
   private readonly timeouts: TimeoutTimer;
   private readonly maintenance: Maintenance;
+  private readonly scheduler: Scheduler;
   private lifecycle: DispatcherState = 'new';
   private accepting = false;
   private running = 0;
@@ -116,6 +118,17 @@ export class JobDispatcher extends TypedEmitter<DispatcherEvents> implements Att
       },
       this.options,
     );
+    this.scheduler = new Scheduler(
+      {
+        provider: options.store,
+        jobs: this.store,
+        registry: this.registry,
+        calendars: new Map(Object.entries(options.calendars ?? {})),
+        fired: (job) => this.ringBell(job.id, job.name, job.priority, 0),
+        error: (e, during) => this.reportError(e, during),
+      },
+      this.options.scheduleCheckMs,
+    );
     options.signal?.addEventListener('abort', () => void this.stop(), { once: true });
   }
 
@@ -152,6 +165,7 @@ export class JobDispatcher extends TypedEmitter<DispatcherEvents> implements Att
     }
     this.leases.start();
     this.maintenance.start();
+    if (this.options.schedules) this.scheduler.start();
     this.scheduleIdleClaim();
     this.pump();
   }
@@ -185,12 +199,28 @@ export class JobDispatcher extends TypedEmitter<DispatcherEvents> implements Att
     const ephemeral = this.lifecycle === 'new';
     if (this.lifecycle === 'stopping' || this.lifecycle === 'stopped') return;
     if (ephemeral) this.accepting = true;
+    if (this.options.schedules) {
+      try {
+        await this.scheduler.runDue();
+      } catch (error) {
+        this.reportError(error, 'schedules');
+      }
+    }
     this.confirmedEmpty = false;
     const idle = new Promise<void>((resolve) => this.idleWaiters.push(resolve));
     this.pump();
     this.checkIdle();
     await idle;
     if (ephemeral && this.lifecycle === 'new') this.accepting = false;
+  }
+
+  /**
+   * Fires every schedule of this worker's callbacks that is due now (without
+   * running the jobs); resolves with the earliest next tick, or `null`. The
+   * running dispatcher does this by itself; tests call it after moving time.
+   */
+  runSchedules(): Promise<number | null> {
+    return this.scheduler.runDue();
   }
 
   /** Same as `stop()`. */
@@ -340,6 +370,7 @@ export class JobDispatcher extends TypedEmitter<DispatcherEvents> implements Att
   private emitSettled(job: JobDocument, decision: SettlementDecision, attempt: Attempt): void {
     switch (decision.event) {
       case 'completed':
+        if (job.scheduleId !== null) this.persistScheduleMetadata(job, attempt);
         this.emit('completed', {
           job,
           result: decision.result,
@@ -367,9 +398,27 @@ export class JobDispatcher extends TypedEmitter<DispatcherEvents> implements Att
 
   /** Rings the doorbell for a job that is scheduled again. */
   private ring(job: JobDocument, delayMs: number): void {
+    this.ringBell(job.id, job.name, job.priority, delayMs);
+  }
+
+  private ringBell(id: string, name: string, priority: number, delayMs: number): void {
     if (!this.queue || this.lifecycle === 'stopped') return;
-    const bell = { id: job.id, name: job.name, priority: job.priority, notBefore: Date.now() + delayMs };
+    const bell = { id, name, priority, notBefore: Date.now() + delayMs };
     this.queue.enqueue([bell]).catch((error) => this.reportError(error, 'ring'));
+  }
+
+  /** `persistMetadata`: writes the callback's metadata after a successful scheduled run back to its schedule. */
+  private persistScheduleMetadata(job: JobDocument, attempt: Attempt): void {
+    const metadata = attempt.instance?.metadata;
+    if (job.scheduleId === null || metadata === undefined) return;
+    this.pendingSettles++;
+    this.scheduler
+      .persistMetadata(job.scheduleId, metadata, this.registry.get(job.name))
+      .catch((error) => this.reportError(error, 'persist schedule metadata'))
+      .finally(() => {
+        this.pendingSettles--;
+        this.checkIdle();
+      });
   }
 
   private async writeSettlements(items: Settlement[]): Promise<FencedWriteResult[]> {
@@ -423,6 +472,7 @@ export class JobDispatcher extends TypedEmitter<DispatcherEvents> implements Att
     this.accepting = false;
     clearInterval(this.idleTimer);
     this.maintenance.stop();
+    await this.step('scheduler', () => this.scheduler.stop());
     await this.step('unsubscribe', () => this.subscription?.unsubscribe());
     for (const attempt of this.buffer.splice(0))
       this.abortAndSettle(attempt, 'shutdown', 'dispatcher stopping');

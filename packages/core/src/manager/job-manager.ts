@@ -6,7 +6,12 @@ import { InvalidInputError, JobServiceError, NotFoundError } from '../errors.js'
 import type { InsertResult, JobDocument, NewJob } from '../model/job.js';
 import { isTerminal } from '../model/job.js';
 import type { JsonValue } from '../model/json.js';
+import type { ScheduleDocument } from '../model/schedule.js';
 import type { Bell, IQueueProvider } from '../queue/queue-provider.js';
+import { ScheduleManager } from '../scheduling/schedule-manager.js';
+import type { ScheduleOptions } from '../scheduling/schedule-options.js';
+import { SCHEDULE_DOCUMENT_NAME } from '../scheduling/schedule-repository.js';
+import type { Calendar } from '../scheduling/ticks.js';
 import type { IDocumentDataProvider, JobPage, JobQuery } from '../store/document-provider.js';
 import { JobStore } from '../store/job-store.js';
 import { buildNewJob, type EnqueueOptions, type JobDefaults } from './enqueue-options.js';
@@ -26,6 +31,8 @@ export interface JobManagerOptions {
   callbacks?: readonly JobCallbackClass[];
   /** Defaults below each callback's statics. */
   defaults?: JobDefaults;
+  /** Calendars schedules may name (for `nextRuns` previews; dispatchers take the same). */
+  calendars?: Record<string, Calendar>;
 }
 
 /** One item of {@link JobManager.enqueueMany}. */
@@ -58,6 +65,7 @@ export class JobManager {
   private readonly queue: IQueueProvider | undefined;
   private readonly registry: CallbackRegistry | undefined;
   private readonly defaults: JobDefaults;
+  private readonly schedules: ScheduleManager;
 
   constructor(options: JobManagerOptions) {
     if (!options?.store) throw new InvalidInputError('store', 'is required: pass an IDocumentDataProvider');
@@ -65,6 +73,11 @@ export class JobManager {
     this.queue = options.queue;
     this.registry = options.callbacks ? new CallbackRegistry(options.callbacks) : undefined;
     this.defaults = options.defaults ?? {};
+    this.schedules = new ScheduleManager(
+      this.store,
+      this.registry,
+      new Map(Object.entries(options.calendars ?? {})),
+    );
   }
 
   /**
@@ -116,8 +129,67 @@ export class JobManager {
   }
 
   /** Jobs matching a query (by status, name, key, schedule; pageable by `cursor`). */
-  list(query: JobQuery = {}): Promise<JobPage> {
-    return this.store.provider.query(query);
+  async list(query: JobQuery = {}): Promise<JobPage> {
+    const page = await this.store.provider.query(query);
+    if (query.names) return page;
+    return { ...page, items: page.items.filter((job) => job.name !== SCHEDULE_DOCUMENT_NAME) };
+  }
+
+  /**
+   * Creates or replaces the recurring schedule `id` firing `callback`: with
+   * `cron` (and `timezone`), `every`, or `at`. Each tick inserts one job (key
+   * `schedule id + tick`), however many dispatchers race for it.
+   *
+   * @example
+   * await manager.schedule('nightly-report', SalesReport, { cron: '0 2 * * *', timezone: 'Europe/Berlin' });
+   */
+  schedule<C extends JobCallbackClass>(
+    id: string,
+    callback: C,
+    options: ScheduleOptions & { metadata?: Partial<MetadataOf<C>> },
+  ): Promise<ScheduleDocument>;
+  schedule(id: string, callback: string, options: ScheduleOptions): Promise<ScheduleDocument>;
+  schedule(
+    id: string,
+    callback: JobCallbackClass | string,
+    options: ScheduleOptions,
+  ): Promise<ScheduleDocument> {
+    return this.schedules.schedule(id, callback, options);
+  }
+
+  /** Changes part of a schedule's options; the rest stay. */
+  updateSchedule(id: string, changes: Partial<ScheduleOptions>): Promise<ScheduleDocument> {
+    return this.schedules.updateSchedule(id, changes);
+  }
+
+  /** Deletes a schedule (the jobs it fired stay); returns whether it existed. */
+  unschedule(id: string): Promise<boolean> {
+    return this.schedules.unschedule(id);
+  }
+
+  /** Stops a schedule firing until `resume`. */
+  pause(id: string): Promise<ScheduleDocument> {
+    return this.schedules.pause(id);
+  }
+
+  /** Fires again from the next tick after now; ticks passed while paused are skipped. */
+  resume(id: string): Promise<ScheduleDocument> {
+    return this.schedules.resume(id);
+  }
+
+  /** The schedule, or `null`. */
+  getSchedule(id: string): Promise<ScheduleDocument | null> {
+    return this.schedules.getSchedule(id);
+  }
+
+  /** Every schedule. */
+  listSchedules(): Promise<ScheduleDocument[]> {
+    return this.schedules.listSchedules();
+  }
+
+  /** A preview of the next `count` fire times (epoch ms on the store's clock). */
+  nextRuns(id: string, count = 5): Promise<number[]> {
+    return this.schedules.nextRuns(id, count);
   }
 
   /**

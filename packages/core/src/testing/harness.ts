@@ -109,4 +109,5 @@ export type ConformanceArea =
   | 'shutdown'
   | 'routing'
   | 'retention'
-  | 'dispatcher';
+  | 'dispatcher'
+  | 'scheduling';

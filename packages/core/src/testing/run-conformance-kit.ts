@@ -6,6 +6,7 @@ import { queueArea } from './areas/queue.js';
 import { recoveryArea } from './areas/recovery.js';
 import { retentionArea } from './areas/retention.js';
 import { routingArea } from './areas/routing.js';
+import { schedulingArea } from './areas/scheduling.js';
 import { settleArea } from './areas/settle.js';
 import { shutdownArea } from './areas/shutdown.js';
 import { storeCasArea } from './areas/store-cas.js';
@@ -26,6 +27,7 @@ const AREAS: Record<ConformanceArea, (ctx: KitContext, features: QueueFeatures) 
   routing: routingArea,
   retention: retentionArea,
   dispatcher: dispatcherArea,
+  scheduling: schedulingArea,
 };
 
 /** Areas that exercise the queue only: run once, not per store path. */
