@@ -9,12 +9,11 @@ import type { JobDocument } from '../model/job.js';
 import type { JsonValue } from '../model/json.js';
 import type { IQueueProvider, QueueSubscription } from '../queue/queue-provider.js';
 import { Scheduler } from '../scheduling/scheduler.js';
-import type { FencedWriteResult, Settlement, Unwatch } from '../store/document-provider.js';
+import type { Unwatch } from '../store/document-provider.js';
 import { JobStore } from '../store/job-store.js';
 import { abortableDelay } from '../util/clock.js';
 import { type Logger, silentLogger } from '../util/logger.js';
 import { TypedEmitter } from '../util/typed-emitter.js';
-import { WriteBatcher } from '../util/write-batcher.js';
 import type { AbortCause } from './abort-reasons.js';
 import { Attempt, type AttemptEnd, type AttemptHost } from './attempt.js';
 import type { DispatcherEvents } from './dispatcher-events.js';
@@ -25,6 +24,7 @@ import {
 } from './dispatcher-options.js';
 import { LeaseKeeper } from './lease-keeper.js';
 import { Maintenance } from './maintenance.js';
+import { SettlePipeline } from './settle-pipeline.js';
 import { decideSettlement, type SettlementDecision } from './settlement-policy.js';
 import { TimeoutTimer } from './timeout-timer.js';
 
@@ -64,7 +64,7 @@ export class JobDispatcher extends TypedEmitter<DispatcherEvents> implements Att
   private readonly names: string[];
   private readonly held = new Map<string, Attempt>();
   private readonly buffer: Attempt[] = [];
-  private readonly settler: WriteBatcher<Settlement, FencedWriteResult>;
+  private readonly settles: SettlePipeline;
   private readonly leases: LeaseKeeper;
   private readonly timeouts: TimeoutTimer;
   private readonly maintenance: Maintenance;
@@ -72,7 +72,6 @@ export class JobDispatcher extends TypedEmitter<DispatcherEvents> implements Att
   private lifecycle: DispatcherState = 'new';
   private accepting = false;
   private running = 0;
-  private pendingSettles = 0;
   private claiming: Promise<void> | undefined;
   private wantClaim = false;
   private confirmedEmpty = false;
@@ -96,7 +95,21 @@ export class JobDispatcher extends TypedEmitter<DispatcherEvents> implements Att
     this.queue = options.queue;
     this.logger = options.logger ?? silentLogger;
     this.factory = options.callbackFactory ?? defaultCallbackFactory;
-    this.settler = new WriteBatcher((items) => this.writeSettlements(items), this.options.maxBatch);
+    this.settles = new SettlePipeline(
+      this.store,
+      {
+        emit: (event, payload) => this.emit(event, payload),
+        ring: (job, delayMs) => this.ring(job, delayMs),
+        reportError: (e, during) => this.reportError(e, during),
+        callbackOf: (name) => this.registry.get(name),
+        persistMetadata: (id, metadata, callback) => this.scheduler.persistMetadata(id, metadata, callback),
+        settled: () => {
+          this.confirmedEmpty = false;
+          this.checkIdle();
+        },
+      },
+      this.options.maxBatch,
+    );
     this.leases = new LeaseKeeper(this.store, this.options, {
       held: () => this.held.values(),
       lost: (a, reason) => this.abortAndSettle(a, 'lease-lost', reason),
@@ -124,7 +137,7 @@ export class JobDispatcher extends TypedEmitter<DispatcherEvents> implements Att
         jobs: this.store,
         registry: this.registry,
         calendars: new Map(Object.entries(options.calendars ?? {})),
-        fired: (job) => this.ringBell(job.id, job.name, job.priority, 0),
+        fired: (job) => this.ring(job, 0),
         error: (e, during) => this.reportError(e, during),
       },
       this.options.scheduleCheckMs,
@@ -346,91 +359,15 @@ export class JobDispatcher extends TypedEmitter<DispatcherEvents> implements Att
   private settleAttempt(attempt: Attempt, decision: SettlementDecision): void {
     attempt.settled = true;
     this.held.delete(attempt.job.id);
-    const job = attempt.job;
-    if (decision.event === 'leaseLost') {
-      this.emit('leaseLost', { job, reason: decision.reason });
-      return;
-    }
-    this.pendingSettles++;
-    const settlement = { id: job.id, leaseToken: job.leaseToken, ...decision.outcome } as Settlement;
-    this.settler.add(settlement, (result, error) => {
-      this.pendingSettles--;
-      this.confirmedEmpty = false;
-      if (error !== undefined) this.reportError(error, 'settle');
-      else if (!result?.ok) {
-        this.emit('leaseLost', {
-          job,
-          reason: 'the store rejected the settle: the lease was no longer held',
-        });
-      } else this.emitSettled(job, decision, attempt);
-      this.checkIdle();
-    });
+    if (decision.event === 'leaseLost') this.emit('leaseLost', { job: attempt.job, reason: decision.reason });
+    else this.settles.submit(attempt, decision);
   }
 
-  private emitSettled(job: JobDocument, decision: SettlementDecision, attempt: Attempt): void {
-    switch (decision.event) {
-      case 'completed':
-        if (job.scheduleId !== null) this.persistScheduleMetadata(job, attempt);
-        this.emit('completed', {
-          job,
-          result: decision.result,
-          durationMs: attempt.startedAtLocal ? performance.now() - attempt.startedAtLocal : 0,
-        });
-        return;
-      case 'retrying':
-        this.emit('retrying', { job, error: decision.error, delayMs: decision.delayMs });
-        this.ring(job, decision.delayMs);
-        return;
-      case 'failed':
-        this.emit('failed', { job, error: decision.error });
-        return;
-      case 'cancelled':
-        this.emit('cancelled', { job });
-        return;
-      case 'released':
-        this.emit('released', { job });
-        this.ring(job, 0);
-        return;
-      case 'leaseLost':
-        return;
-    }
-  }
-
-  /** Rings the doorbell for a job that is scheduled again. */
-  private ring(job: JobDocument, delayMs: number): void {
-    this.ringBell(job.id, job.name, job.priority, delayMs);
-  }
-
-  private ringBell(id: string, name: string, priority: number, delayMs: number): void {
+  /** Rings the doorbell for a job that is due (again). */
+  private ring(job: Pick<JobDocument, 'id' | 'name' | 'priority'>, delayMs: number): void {
     if (!this.queue || this.lifecycle === 'stopped') return;
-    const bell = { id, name, priority, notBefore: Date.now() + delayMs };
+    const bell = { id: job.id, name: job.name, priority: job.priority, notBefore: Date.now() + delayMs };
     this.queue.enqueue([bell]).catch((error) => this.reportError(error, 'ring'));
-  }
-
-  /** `persistMetadata`: writes the callback's metadata after a successful scheduled run back to its schedule. */
-  private persistScheduleMetadata(job: JobDocument, attempt: Attempt): void {
-    const metadata = attempt.instance?.metadata;
-    if (job.scheduleId === null || metadata === undefined) return;
-    this.pendingSettles++;
-    this.scheduler
-      .persistMetadata(job.scheduleId, metadata, this.registry.get(job.name))
-      .catch((error) => this.reportError(error, 'persist schedule metadata'))
-      .finally(() => {
-        this.pendingSettles--;
-        this.checkIdle();
-      });
-  }
-
-  private async writeSettlements(items: Settlement[]): Promise<FencedWriteResult[]> {
-    for (let round = 0; ; round++) {
-      try {
-        return await this.store.settle(items);
-      } catch (error) {
-        if (round >= 3) throw error;
-        this.reportError(error, 'settle (will retry)');
-        await abortableDelay(100 * 4 ** round);
-      }
-    }
   }
 
   private checkIdle(): void {
@@ -440,8 +377,7 @@ export class JobDispatcher extends TypedEmitter<DispatcherEvents> implements Att
       this.running === 0 &&
       this.buffer.length === 0 &&
       this.held.size === 0 &&
-      this.pendingSettles === 0 &&
-      this.settler.size === 0;
+      this.settles.idle;
     if (!quiet) return;
     if (!this.confirmedEmpty && this.accepting) {
       this.wantClaim = true;
@@ -493,7 +429,7 @@ export class JobDispatcher extends TypedEmitter<DispatcherEvents> implements Att
     }
     for (const attempt of [...this.held.values()])
       this.abortAndSettle(attempt, 'shutdown', 'dispatcher stopped');
-    await this.step('settle', () => this.settler.flush());
+    await this.step('settle', () => this.settles.flush());
     this.leases.stop();
     this.timeouts.stop();
     await this.step('unwatch', () => this.unwatch?.());

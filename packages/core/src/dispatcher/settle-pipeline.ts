@@ -1,0 +1,132 @@
+import { performance } from 'node:perf_hooks';
+import type { JobCallbackClass } from '../callbacks/base-job-callback.js';
+import type { JobDocument } from '../model/job.js';
+import type { JsonValue } from '../model/json.js';
+import type { FencedWriteResult, Settlement } from '../store/document-provider.js';
+import type { JobStore } from '../store/job-store.js';
+import { abortableDelay } from '../util/clock.js';
+import { WriteBatcher } from '../util/write-batcher.js';
+import type { Attempt } from './attempt.js';
+import type { DispatcherEvents } from './dispatcher-events.js';
+import type { SettlementDecision } from './settlement-policy.js';
+
+/** What the settle pipeline asks of its dispatcher. */
+export interface SettleHost {
+  emit<K extends keyof DispatcherEvents>(event: K, payload: DispatcherEvents[K]): void;
+  /** Rings the doorbell for a job scheduled again. */
+  ring(job: JobDocument, delayMs: number): void;
+  reportError(error: unknown, during: string): void;
+  callbackOf(name: string): JobCallbackClass | undefined;
+  persistMetadata(
+    scheduleId: string,
+    metadata: JsonValue,
+    callback: JobCallbackClass | undefined,
+  ): Promise<void>;
+  /** A settle (or its follow-up) finished: the dispatcher may be idle now. */
+  settled(): void;
+}
+
+/** Settle attempts before a failing store write gives up (the lease then lapses and the reaper recovers the job). */
+const SETTLE_TRIES = 4;
+
+/**
+ * Ends attempts in the store: settlements go out in batches (one write per
+ * event-loop turn), each fenced by its lease; a rejected settle means the
+ * lease was lost. After a write lands, the matching event is emitted, retried
+ * and released jobs ring the doorbell, and scheduled runs persist metadata.
+ */
+export class SettlePipeline {
+  private readonly batcher: WriteBatcher<Settlement, FencedWriteResult>;
+  private pending = 0;
+
+  constructor(
+    private readonly store: JobStore,
+    private readonly host: SettleHost,
+    maxBatch: number,
+  ) {
+    this.batcher = new WriteBatcher((items) => this.write(items), maxBatch);
+  }
+
+  /** True when no settle (or follow-up) is waiting or in flight. */
+  get idle(): boolean {
+    return this.pending === 0 && this.batcher.size === 0;
+  }
+
+  /** Writes the decision for an attempt whose lease is still held (not for `leaseLost`). */
+  submit(attempt: Attempt, decision: Exclude<SettlementDecision, { event: 'leaseLost' }>): void {
+    const job = attempt.job;
+    this.pending++;
+    const settlement = { id: job.id, leaseToken: job.leaseToken, ...decision.outcome } as Settlement;
+    this.batcher.add(settlement, (result, error) => {
+      this.pending--;
+      if (error !== undefined) this.host.reportError(error, 'settle');
+      else if (!result?.ok) {
+        this.host.emit('leaseLost', {
+          job,
+          reason: 'the store rejected the settle: the lease was no longer held',
+        });
+      } else this.afterWrite(job, decision, attempt);
+      this.host.settled();
+    });
+  }
+
+  /** Writes everything queued. */
+  flush(): Promise<void> {
+    return this.batcher.flush();
+  }
+
+  private afterWrite(job: JobDocument, decision: SettlementDecision, attempt: Attempt): void {
+    switch (decision.event) {
+      case 'completed':
+        if (job.scheduleId !== null) this.persistMetadata(job, attempt);
+        this.host.emit('completed', {
+          job,
+          result: decision.result,
+          durationMs: attempt.startedAtLocal ? performance.now() - attempt.startedAtLocal : 0,
+        });
+        return;
+      case 'retrying':
+        this.host.emit('retrying', { job, error: decision.error, delayMs: decision.delayMs });
+        this.host.ring(job, decision.delayMs);
+        return;
+      case 'failed':
+        this.host.emit('failed', { job, error: decision.error });
+        return;
+      case 'cancelled':
+        this.host.emit('cancelled', { job });
+        return;
+      case 'released':
+        this.host.emit('released', { job });
+        this.host.ring(job, 0);
+        return;
+      case 'leaseLost':
+        return;
+    }
+  }
+
+  /** `persistMetadata`: a successful scheduled run's metadata goes back to its schedule. */
+  private persistMetadata(job: JobDocument, attempt: Attempt): void {
+    const metadata = attempt.instance?.metadata;
+    if (job.scheduleId === null || metadata === undefined) return;
+    this.pending++;
+    this.host
+      .persistMetadata(job.scheduleId, metadata, this.host.callbackOf(job.name))
+      .catch((error) => this.host.reportError(error, 'persist schedule metadata'))
+      .finally(() => {
+        this.pending--;
+        this.host.settled();
+      });
+  }
+
+  private async write(items: Settlement[]): Promise<FencedWriteResult[]> {
+    for (let round = 1; ; round++) {
+      try {
+        return await this.store.settle(items);
+      } catch (error) {
+        if (round >= SETTLE_TRIES) throw error;
+        this.host.reportError(error, 'settle (will retry)');
+        await abortableDelay(100 * 4 ** (round - 1));
+      }
+    }
+  }
+}
