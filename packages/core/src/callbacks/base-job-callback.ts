@@ -57,37 +57,47 @@ export abstract class BaseJobCallback<
   ): Promise<JobExecutionResult<TResult>> | JobExecutionResult<TResult>;
 }
 
+/**
+ * Any callback instance, whatever its metadata and result types (`any` keeps
+ * classes with different type arguments assignable here).
+ */
+// biome-ignore lint/suspicious/noExplicitAny: type arguments must stay open for variance
+export type AnyJobCallback = BaseJobCallback<any, any>;
+
+/** Constructor arguments of a callback class (free: a DI factory builds them). */
+// biome-ignore lint/suspicious/noExplicitAny: constructor parameters are the factory's business
+type AnyArgs = any[];
+
 /** A callback class, with the optional static defaults the dispatcher and manager read. */
-export type JobCallbackClass<TCallback extends BaseJobCallback<any, any> = BaseJobCallback<any, any>> =
-  (abstract new (
-    ...args: any[]
-  ) => TCallback) & {
-    /** The callback name, when not given by `@JobCallbackName`. */
-    jobName?: string;
-    /** Default attempts in all. @default 3 */
-    maxAttempts?: number;
-    /** Default retry policy. @default exponential from 1 s, cap 1 h, ±20 % jitter */
-    backoff?: Backoff;
-    /** Default per-attempt time limit in ms. @default none */
-    timeoutMs?: number;
-    /** Default priority (higher first). @default 0 */
-    priority?: number;
-    /** Metadata a schedule's own metadata is merged over (Quartz: the job's JobDataMap). */
-    defaultMetadata?: JsonValue;
-    /** After a successful scheduled run, write `this.metadata` back to the schedule (Quartz's PersistJobDataAfterExecution). */
-    persistMetadata?: boolean;
-  };
+export type JobCallbackClass<TCallback extends AnyJobCallback = AnyJobCallback> = (abstract new (
+  ...args: AnyArgs
+) => TCallback) & {
+  /** The callback name, when not given by `@JobCallbackName`. */
+  jobName?: string;
+  /** Default attempts in all. @default 3 */
+  maxAttempts?: number;
+  /** Default retry policy. @default exponential from 1 s, cap 1 h, ±20 % jitter */
+  backoff?: Backoff;
+  /** Default per-attempt time limit in ms. @default none */
+  timeoutMs?: number;
+  /** Default priority (higher first). @default 0 */
+  priority?: number;
+  /** Metadata a schedule's own metadata is merged over (Quartz: the job's JobDataMap). */
+  defaultMetadata?: JsonValue;
+  /** After a successful scheduled run, write `this.metadata` back to the schedule (Quartz's PersistJobDataAfterExecution). */
+  persistMetadata?: boolean;
+};
 
 /** The metadata type a callback class declares. */
 export type MetadataOf<C> = C extends abstract new (
-  ...args: any[]
-) => BaseJobCallback<infer M, any>
+  ...args: AnyArgs
+) => BaseJobCallback<infer M, infer _R>
   ? M
   : never;
 
 /** The result type a callback class declares. */
 export type ResultOf<C> = C extends abstract new (
-  ...args: any[]
-) => BaseJobCallback<any, infer R>
+  ...args: AnyArgs
+) => BaseJobCallback<infer _M, infer R>
   ? R
   : never;

@@ -1,6 +1,6 @@
 import { InvalidInputError, JobServiceError } from '../errors.js';
 import type { JobDocument } from '../model/job.js';
-import type { BaseJobCallback, JobCallbackClass } from './base-job-callback.js';
+import type { AnyJobCallback, JobCallbackClass } from './base-job-callback.js';
 import { getJobName } from './job-callback-name.js';
 
 /**
@@ -10,11 +10,11 @@ import { getJobName } from './job-callback-name.js';
  * @example
  * const factory: CallbackFactory = (Callback) => container.resolve(Callback);
  */
-export type CallbackFactory = (callback: JobCallbackClass, job: JobDocument) => BaseJobCallback<any, any>;
+export type CallbackFactory = (callback: JobCallbackClass, job: JobDocument) => AnyJobCallback;
 
 /** The default factory: `new Callback()`. */
 export const defaultCallbackFactory: CallbackFactory = (Callback) =>
-  new (Callback as unknown as new () => BaseJobCallback<any, any>)();
+  new (Callback as unknown as new () => AnyJobCallback)();
 
 /**
  * The callbacks one manager or dispatcher knows, by name. Not global: each

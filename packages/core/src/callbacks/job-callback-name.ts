@@ -1,5 +1,5 @@
 import { InvalidInputError } from '../errors.js';
-import type { BaseJobCallback, JobCallbackClass } from './base-job-callback.js';
+import type { JobCallbackClass } from './base-job-callback.js';
 import { assertJobName } from './job-name.js';
 
 const JOB_NAME = Symbol.for('jobservice.jobName');
@@ -17,10 +17,7 @@ const JOB_NAME = Symbol.for('jobservice.jobName');
  */
 export function JobCallbackName(name: string) {
   assertJobName(name, 'JobCallbackName');
-  return <T extends abstract new (...args: any[]) => BaseJobCallback<any, any>>(
-    target: T,
-    _context?: ClassDecoratorContext,
-  ): void => {
+  return <T extends JobCallbackClass>(target: T, _context?: ClassDecoratorContext): void => {
     Object.defineProperty(target, JOB_NAME, { value: name, enumerable: false, configurable: true });
   };
 }

@@ -1,4 +1,4 @@
-import type { BaseJobCallback, JobCallbackClass, JobContext } from '../callbacks/base-job-callback.js';
+import type { AnyJobCallback, JobCallbackClass, JobContext } from '../callbacks/base-job-callback.js';
 import type { CallbackFactory } from '../callbacks/callback-registry.js';
 import type { JobExecutionResult } from '../callbacks/job-execution-result.js';
 import type { JobDocument, JobError } from '../model/job.js';
@@ -26,7 +26,7 @@ export interface AttemptHost {
  */
 export class Attempt implements JobContext {
   /** The callback instance running this attempt (once started). */
-  instance: BaseJobCallback<any, any> | undefined;
+  instance: AnyJobCallback | undefined;
   /** Local time (performance.now) until which the lease is known to hold. */
   leaseValidUntil: number;
   /** Progress waiting for the next heartbeat. */
