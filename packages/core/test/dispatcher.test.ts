@@ -7,7 +7,7 @@ import {
   JobManager,
   MemoryDocumentProvider,
 } from '../src/index.js';
-import { defineCallback, eventually, uniqueName } from '../src/testing/index.js';
+import { defineCallback, eventually, requiredMethodsOnly, uniqueName } from '../src/testing/index.js';
 
 const running: JobDispatcher[] = [];
 function track(d: JobDispatcher): JobDispatcher {
@@ -25,14 +25,8 @@ function severable(store: MemoryDocumentProvider) {
   let cut = false;
   const fail = () => Promise.reject(new Error('store unreachable'));
   const wrapped: IDocumentDataProvider = {
+    ...requiredMethodsOnly(store),
     providerName: 'severable',
-    insert: (j, o) => store.insert(j, o),
-    get: (id) => store.get(id),
-    update: (id, v, p) => store.update(id, v, p),
-    query: (q) => store.query(q),
-    delete: (id, v) => store.delete(id, v),
-    now: () => store.now(),
-    close: () => store.close(),
     claim: (r) => store.claim(r),
     settle: (s) => (cut ? fail() : store.settle(s)),
     extendLeases: (e) => (cut ? fail() : store.extendLeases(e)),
