@@ -1,0 +1,161 @@
+import {
+  type ClaimRequest,
+  compareClaimOrder,
+  type FencedWriteResult,
+  InvalidInputError,
+  type JobDocument,
+  type LeaseExtension,
+  type LeaseExtensionResult,
+  type Settlement,
+} from '@jobservice/core';
+import * as check from './input-checks.js';
+import { type JobRow, toJobDocument } from './job-row.js';
+import { booleanArray, numberArray, textArray } from './pg-array.js';
+import { CLAIM_JOBS } from './sql/claim-jobs.js';
+import { CLAIM_JOBS_BY_NAME } from './sql/claim-jobs-by-name.js';
+import { EXTEND_LEASES } from './sql/extend-leases.js';
+import { SETTLE_JOBS } from './sql/settle-jobs.js';
+import type { Queryable, SqlRunner } from './sql-runner.js';
+
+const OUTCOMES = new Set(['completed', 'failed', 'cancelled', 'retry', 'release']);
+const MAX_LIMIT = 2 ** 31 - 1;
+
+/** Leases up to `limit` due jobs in one statement; returns them in claim order. */
+export async function claimJobs(
+  db: Queryable,
+  sql: SqlRunner,
+  request: ClaimRequest,
+): Promise<JobDocument[]> {
+  if (request === null || typeof request !== 'object') {
+    throw new InvalidInputError('request', 'must be { names, limit, workerId, leaseMs }');
+  }
+  if (!Array.isArray(request.names)) throw new InvalidInputError('request.names', 'must be an array');
+  const names = [...new Set(request.names.map((n, i) => check.text(n, `request.names[${i}]`)))];
+  const limit = Math.min(MAX_LIMIT, check.int8(request.limit, 'request.limit'));
+  const workerId = check.text(request.workerId, 'request.workerId');
+  const leaseMs = check.int8(request.leaseMs, 'request.leaseMs');
+  if (limit <= 0 || names.length === 0) return [];
+  const { rows } =
+    names.length === 1
+      ? await sql.run<JobRow>(db, CLAIM_JOBS_BY_NAME, [names[0], limit, workerId, leaseMs], 'claim')
+      : await sql.run<JobRow>(db, CLAIM_JOBS, [textArray(names), limit, workerId, leaseMs], 'claim');
+  return rows.map(toJobDocument).sort(compareClaimOrder);
+}
+
+/**
+ * Settles a batch in one statement (one more per repeat of an id, in
+ * order, so a repeated id behaves as if settled one after the other).
+ */
+export async function settleJobs(
+  db: Queryable,
+  sql: SqlRunner,
+  settlements: readonly Settlement[],
+): Promise<FencedWriteResult[]> {
+  if (!Array.isArray(settlements)) throw new InvalidInputError('settlements', 'must be an array');
+  const encoded = settlements.map((s, i) => encodeSettlement(s, `settlements[${i}]`));
+  const ok = new Array<boolean>(settlements.length).fill(false);
+  for (const round of rounds(encoded)) {
+    const { rows } = await sql.run<{ id: string }>(
+      db,
+      SETTLE_JOBS,
+      [
+        textArray(round.map(({ item }) => item.id)),
+        numberArray(round.map(({ item }) => item.leaseToken)),
+        textArray(round.map(({ item }) => item.outcome)),
+        check.lenientJsonArray(round.map(({ item }) => item.result)),
+        check.lenientJsonArray(round.map(({ item }) => item.error)),
+        numberArray(round.map(({ item }) => item.delayMs)),
+      ],
+      'settle',
+    );
+    const written = new Set(rows.map((r) => r.id));
+    for (const { item, index } of round) ok[index] = written.has(item.id);
+  }
+  return settlements.map((s, i) => ({ id: s.id, ok: ok[i] as boolean }));
+}
+
+/** Heartbeats a batch in one statement (repeats of an id as {@link settleJobs}). */
+export async function extendLeases(
+  db: Queryable,
+  sql: SqlRunner,
+  extensions: readonly LeaseExtension[],
+): Promise<LeaseExtensionResult[]> {
+  if (!Array.isArray(extensions)) throw new InvalidInputError('extensions', 'must be an array');
+  const encoded = extensions.map((e, i) => {
+    const field = `extensions[${i}]`;
+    if (e === null || typeof e !== 'object') throw new InvalidInputError(field, 'must be a lease extension');
+    return {
+      id: check.text(e.id, `${field}.id`),
+      leaseToken: check.int8(e.leaseToken, `${field}.leaseToken`),
+      leaseMs: check.int8(e.leaseMs, `${field}.leaseMs`),
+      hasProgress: e.progress !== undefined,
+      progress: e.progress,
+    };
+  });
+  const results: LeaseExtensionResult[] = extensions.map((e) => ({
+    id: e.id,
+    ok: false,
+    cancelRequested: false,
+  }));
+  for (const round of rounds(encoded)) {
+    const { rows } = await sql.run<{ id: string; cancel_requested: boolean }>(
+      db,
+      EXTEND_LEASES,
+      [
+        textArray(round.map(({ item }) => item.id)),
+        numberArray(round.map(({ item }) => item.leaseToken)),
+        numberArray(round.map(({ item }) => item.leaseMs)),
+        check.lenientJsonArray(round.map(({ item }) => item.progress)),
+        booleanArray(round.map(({ item }) => item.hasProgress)),
+      ],
+      'extendLeases',
+    );
+    const written = new Map(rows.map((r) => [r.id, r.cancel_requested]));
+    for (const { item, index } of round) {
+      const cancelRequested = written.get(item.id);
+      if (cancelRequested !== undefined) results[index] = { id: item.id, ok: true, cancelRequested };
+    }
+  }
+  return results;
+}
+
+interface EncodedSettlement {
+  id: string;
+  leaseToken: number;
+  outcome: string;
+  result: unknown;
+  error: unknown;
+  delayMs: number;
+}
+
+function encodeSettlement(s: Settlement, field: string): EncodedSettlement {
+  if (s === null || typeof s !== 'object') throw new InvalidInputError(field, 'must be a settlement');
+  if (!OUTCOMES.has(s.outcome)) {
+    throw new InvalidInputError(
+      `${field}.outcome`,
+      `must be one of ${[...OUTCOMES].join(', ')}, got ${String(s.outcome)}`,
+    );
+  }
+  return {
+    id: check.text(s.id, `${field}.id`),
+    leaseToken: check.int8(s.leaseToken, `${field}.leaseToken`),
+    outcome: s.outcome,
+    result: s.outcome === 'completed' ? s.result : null,
+    error: 'error' in s ? s.error : null,
+    delayMs: s.outcome === 'retry' ? check.int8(s.delayMs, `${field}.delayMs`) : 0,
+  };
+}
+
+/** Splits items into rounds in which each id appears once, keeping their order and indexes. */
+function rounds<T extends { id: string }>(items: readonly T[]): Array<Array<{ item: T; index: number }>> {
+  const out: Array<Array<{ item: T; index: number }>> = [];
+  const seen = new Map<string, number>();
+  items.forEach((item, index) => {
+    const round = seen.get(item.id) ?? 0;
+    seen.set(item.id, round + 1);
+    const bucket = out[round] ?? [];
+    bucket.push({ item, index });
+    out[round] = bucket;
+  });
+  return out;
+}

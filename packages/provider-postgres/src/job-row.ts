@@ -1,0 +1,69 @@
+import type { JobDocument, JobError, JobStatus, JsonValue, StoredBackoff } from '@jobservice/core';
+
+/** A `jobs` row as `pg` returns it (bigint columns arrive as strings). */
+export interface JobRow {
+  id: string;
+  name: string;
+  status: JobStatus;
+  priority: number;
+  attempt: number;
+  max_attempts: number;
+  version: number;
+  run_at: string;
+  lease_token: string;
+  lease_expires_at: string | null;
+  timeout_ms: string | null;
+  created_at: string;
+  updated_at: string;
+  started_at: string | null;
+  finished_at: string | null;
+  cancel_requested: boolean;
+  recovering: boolean;
+  key: string | null;
+  worker_id: string | null;
+  schedule_id: string | null;
+  metadata: JsonValue;
+  backoff: StoredBackoff;
+  progress: JsonValue | null;
+  result: JsonValue | null;
+  error: JobError | null;
+}
+
+function num(value: string | number): number {
+  return typeof value === 'number' ? value : Number(value);
+}
+
+function numOrNull(value: string | number | null): number | null {
+  return value === null ? null : num(value);
+}
+
+/** Maps a row to the API's document (epoch ms numbers, camelCase). */
+export function toJobDocument(row: JobRow): JobDocument {
+  return {
+    id: row.id,
+    name: row.name,
+    metadata: row.metadata,
+    status: row.status,
+    priority: row.priority,
+    runAt: num(row.run_at),
+    attempt: row.attempt,
+    maxAttempts: row.max_attempts,
+    backoff: row.backoff,
+    timeoutMs: numOrNull(row.timeout_ms),
+    key: row.key,
+    leaseToken: num(row.lease_token),
+    leaseExpiresAt: numOrNull(row.lease_expires_at),
+    workerId: row.worker_id,
+    cancelRequested: row.cancel_requested,
+    recovering: row.recovering,
+    progress: row.progress,
+    result: row.result,
+    error: row.error,
+    scheduleId: row.schedule_id,
+    createdAt: num(row.created_at),
+    updatedAt: num(row.updated_at),
+    startedAt: numOrNull(row.started_at),
+    finishedAt: numOrNull(row.finished_at),
+    version: row.version,
+  };
+}

@@ -1,0 +1,295 @@
+import {
+  type Bell,
+  type ClaimRequest,
+  type FencedWriteResult,
+  type IDocumentDataProvider,
+  type InsertResult,
+  InvalidInputError,
+  type IQueueProvider,
+  type JobChange,
+  type JobDocument,
+  type JobPage,
+  type JobPatch,
+  type JobQuery,
+  type LeaseExtension,
+  type LeaseExtensionResult,
+  type NewJob,
+  type QueueSubscription,
+  type RingOptions,
+  type Settlement,
+  ShutdownError,
+  type SubscribeOptions,
+  type Unwatch,
+  type WriteOptions,
+} from '@jobservice/core';
+import type pg from 'pg';
+import { checkBells, encodeBells } from './bell-payload.js';
+import { ChangeFeed } from './change-feed.js';
+import { Doorbell } from './doorbell.js';
+import * as check from './input-checks.js';
+import { insertJob, insertJobs } from './job-inserts.js';
+import { claimJobs, extendLeases, settleJobs } from './job-leases.js';
+import { type JobRow, toJobDocument } from './job-row.js';
+import { NotificationListener } from './listener.js';
+import { assertSchemaCurrent, migrateSchema } from './migrator.js';
+import { type PostgresProviderOptions, type ResolvedOptions, resolveOptions } from './options.js';
+import { quoteIdentifier } from './schema-name.js';
+import { READ_CLOCK, SHIFT_CLOCK } from './sql/clock.js';
+import { DELETE_JOB } from './sql/delete-job.js';
+import { GET_JOB } from './sql/get-job.js';
+import { NOTIFY } from './sql/notify.js';
+import { buildQueryJobs } from './sql/query-jobs.js';
+import { buildUpdateJob } from './sql/update-job.js';
+import { type Queryable, SqlRunner } from './sql-runner.js';
+import { transactionOf } from './transaction-handle.js';
+
+/** Helpers for tests that drive a provider's clock and connections. */
+export interface PostgresTestingTools {
+  /**
+   * Moves the store's clock (`<schema>.now_ms()`) by `ms` for every
+   * connection on this schema; resolves with the total offset.
+   */
+  shiftClock(ms: number): Promise<number>;
+  /** The backend pid of the `LISTEN` connection, or null while it is down. */
+  listenerProcessId(): number | null;
+}
+
+/**
+ * The PostgreSQL store **and** doorbell queue: every store capability
+ * (`insertMany`, `claim`, `settle`, `extendLeases`, `watch`) as batched SQL,
+ * and bells as one `NOTIFY` per enqueue on a dedicated `LISTEN` connection.
+ * Accepts a `pg.Pool` or a connection string; owns what it creates.
+ *
+ * @example
+ * const postgres = new PostgresProvider({ connectionString: process.env.DATABASE_URL });
+ * const manager = new JobManager({ store: postgres, queue: postgres, callbacks: [SendEmail] });
+ * const dispatcher = new JobDispatcher({ store: postgres, queue: postgres, callbacks: [SendEmail] });
+ */
+export class PostgresProvider implements IDocumentDataProvider, IQueueProvider {
+  /** Starts every error message this provider raises. */
+  readonly providerName = 'postgres';
+  /** The PostgreSQL schema holding this provider's tables. */
+  readonly schema: string;
+  /** Test helpers: shift the store's clock, find the listening connection. */
+  readonly testing: PostgresTestingTools;
+  private readonly options: ResolvedOptions;
+  private readonly pool: pg.Pool;
+  private readonly sql: SqlRunner;
+  private readonly listener: NotificationListener;
+  private readonly doorbell: Doorbell;
+  private readonly changes: ChangeFeed;
+  private readonly bellChannel: string;
+  private readiness: Promise<void> | undefined;
+  private closing: Promise<void> | undefined;
+
+  /** @param options a connection string, or {@link PostgresProviderOptions}. */
+  constructor(options: PostgresProviderOptions | string) {
+    this.options = resolveOptions(options);
+    this.pool = this.options.pool;
+    this.schema = this.options.schema;
+    this.sql = new SqlRunner(quoteIdentifier(this.schema), this.options.preparedStatements);
+    this.bellChannel = `${this.schema}_bells`;
+    const changeChannel = `${this.schema}_changes`;
+    const report = (during: string) => (error: unknown) =>
+      this.options.logger.warn(`postgres: ${during} failed`, { error });
+    this.doorbell = new Doorbell({
+      listen: () => this.listener.listen(this.bellChannel),
+      unlisten: () => this.listener.unlisten(this.bellChannel),
+      error: report('a bell handler'),
+    });
+    this.changes = new ChangeFeed({
+      listen: () => this.listener.listen(changeChannel),
+      unlisten: () => this.listener.unlisten(changeChannel),
+      error: report('a watch listener'),
+    });
+    this.listener = new NotificationListener(
+      this.options.listenerConfig,
+      {
+        notification: (channel, payload) => {
+          if (channel === this.bellChannel) this.doorbell.receive(payload);
+          else if (channel === changeChannel) this.changes.receive(payload);
+        },
+        reconnected: () => {
+          this.options.logger.info('postgres: the LISTEN connection is back; resyncing subscribers');
+          this.doorbell.resync();
+        },
+        error: report('reconnecting the LISTEN connection'),
+      },
+      this.options.listenerPingMs,
+    );
+    this.testing = {
+      shiftClock: async (ms) => {
+        const db = await this.open();
+        const { rows } = await this.sql.run<{ clock_offset_ms: string }>(
+          db,
+          SHIFT_CLOCK,
+          [check.int8(ms, 'ms')],
+          'shiftClock',
+        );
+        return Number(rows[0]?.clock_offset_ms ?? 0);
+      },
+      listenerProcessId: () => this.listener.processId,
+    };
+  }
+
+  /**
+   * Migrates (or, with `migrate: false`, checks) the schema once; every
+   * other method awaits it. Call it at startup to fail fast.
+   */
+  ready(): Promise<void> {
+    if (this.closing) return Promise.reject(new ShutdownError('postgres: provider'));
+    this.readiness ??= (
+      this.options.migrate
+        ? this.migrate().then(() => undefined)
+        : assertSchemaCurrent(this.pool, this.sql, this.schema)
+    ).catch((error) => {
+      this.readiness = undefined;
+      throw error;
+    });
+    return this.readiness;
+  }
+
+  /**
+   * Applies missing migrations now (under the advisory lock); resolves with
+   * the versions this call applied (`[]` when the schema was current).
+   */
+  migrate(): Promise<number[]> {
+    return migrateSchema(this.pool, this.sql, this.schema);
+  }
+
+  async insert(job: NewJob, options?: WriteOptions): Promise<InsertResult> {
+    const transaction = transactionOf(options?.transaction, 'options.transaction');
+    const pool = await this.open();
+    return insertJob(transaction ?? pool, this.sql, job);
+  }
+
+  async insertMany(jobs: readonly NewJob[], options?: WriteOptions): Promise<InsertResult[]> {
+    const transaction = transactionOf(options?.transaction, 'options.transaction');
+    const pool = await this.open();
+    if (Array.isArray(jobs) && jobs.length === 0) return [];
+    return insertJobs(transaction ?? pool, this.sql, jobs);
+  }
+
+  async get(id: string): Promise<JobDocument | null> {
+    const key = check.text(id, 'id');
+    const { rows } = await this.sql.run<JobRow>(await this.open(), GET_JOB, [key], 'get');
+    return rows[0] ? toJobDocument(rows[0]) : null;
+  }
+
+  async update(id: string, expectedVersion: number, patch: JobPatch): Promise<JobDocument | null> {
+    const statement = buildUpdateJob(
+      check.text(id, 'id'),
+      check.int4(expectedVersion, 'expectedVersion'),
+      patch,
+    );
+    const { rows } = await this.sql.run<JobRow>(
+      await this.open(),
+      statement.template,
+      statement.values,
+      'update',
+    );
+    return rows[0] ? toJobDocument(rows[0]) : null;
+  }
+
+  async query(query: JobQuery): Promise<JobPage> {
+    const statement = buildQueryJobs(query);
+    const { rows } = await this.sql.run<JobRow>(
+      await this.open(),
+      statement.template,
+      statement.values,
+      'query',
+    );
+    const items = rows.slice(0, statement.limit).map(toJobDocument);
+    const more = (query.order ?? 'id') === 'id' && rows.length > statement.limit;
+    return { items, cursor: more ? (items[items.length - 1]?.id ?? null) : null };
+  }
+
+  async delete(id: string, expectedVersion?: number): Promise<boolean> {
+    const version = expectedVersion === undefined ? null : check.int4(expectedVersion, 'expectedVersion');
+    const result = await this.sql.run(
+      await this.open(),
+      DELETE_JOB,
+      [check.text(id, 'id'), version],
+      'delete',
+    );
+    return (result.rowCount ?? 0) > 0;
+  }
+
+  async now(): Promise<number> {
+    const { rows } = await this.sql.run<{ now: string }>(await this.open(), READ_CLOCK, [], 'now');
+    return Number(rows[0]?.now);
+  }
+
+  async claim(request: ClaimRequest): Promise<JobDocument[]> {
+    return claimJobs(await this.open(), this.sql, request);
+  }
+
+  async settle(settlements: readonly Settlement[]): Promise<FencedWriteResult[]> {
+    if (Array.isArray(settlements) && settlements.length === 0) return [];
+    return settleJobs(await this.open(), this.sql, settlements);
+  }
+
+  async extendLeases(extensions: readonly LeaseExtension[]): Promise<LeaseExtensionResult[]> {
+    if (Array.isArray(extensions) && extensions.length === 0) return [];
+    return extendLeases(await this.open(), this.sql, extensions);
+  }
+
+  async watch(listener: (change: JobChange) => void): Promise<Unwatch> {
+    if (typeof listener !== 'function') throw new InvalidInputError('listener', 'must be a function');
+    await this.open();
+    return this.changes.watch(listener);
+  }
+
+  /**
+   * Rings bells: one `NOTIFY` per call (through `options.transaction` when
+   * given, so it fires when that transaction commits).
+   */
+  async enqueue(bells: readonly Bell[], options?: RingOptions): Promise<void> {
+    checkBells(bells);
+    const transaction = transactionOf(options?.transaction, 'options.transaction');
+    const pool = await this.open();
+    if (bells.length === 0) return;
+    await this.sql.run(transaction ?? pool, NOTIFY, [this.bellChannel, encodeBells(bells)], 'enqueue');
+  }
+
+  /** Delivers bells to `handler` (one subscriber per bell in this process); resolves once listening. */
+  async subscribe(handler: (bell: Bell) => void, options?: SubscribeOptions): Promise<QueueSubscription> {
+    if (typeof handler !== 'function') throw new InvalidInputError('handler', 'must be a function');
+    await this.open();
+    return this.doorbell.subscribe(handler, options);
+  }
+
+  /** Ends the listening connection and, when the provider created it, the pool. Idempotent. */
+  close(): Promise<void> {
+    this.closing ??= this.shutdown();
+    return this.closing;
+  }
+
+  private async shutdown(): Promise<void> {
+    this.doorbell.close();
+    this.changes.close();
+    try {
+      await this.listener.close();
+    } catch (error) {
+      this.options.logger.warn('postgres: closing the LISTEN connection failed', { error });
+    }
+    if (this.options.ownsPool) {
+      try {
+        await this.pool.end();
+      } catch (error) {
+        this.options.logger.warn('postgres: closing the pool failed', { error });
+      }
+    }
+  }
+
+  /** Throws once closed; awaits the schema; returns the pool. */
+  private async open(): Promise<Queryable> {
+    this.assertOpen();
+    await this.ready();
+    return this.pool;
+  }
+
+  private assertOpen(): void {
+    if (this.closing) throw new ShutdownError('postgres: provider');
+  }
+}
