@@ -1,4 +1,5 @@
 import { performance } from 'node:perf_hooks';
+import type { JobCallbackClass } from '../callbacks/base-job-callback.js';
 import {
   type CallbackFactory,
   CallbackRegistry,
@@ -11,11 +12,11 @@ import type { IQueueProvider, QueueSubscription } from '../queue/queue-provider.
 import { Scheduler } from '../scheduling/scheduler.js';
 import type { Unwatch } from '../store/document-provider.js';
 import { JobStore } from '../store/job-store.js';
-import { abortableDelay } from '../util/clock.js';
 import { type Logger, silentLogger } from '../util/logger.js';
 import { TypedEmitter } from '../util/typed-emitter.js';
 import type { AbortCause } from './abort-reasons.js';
 import { Attempt, type AttemptEnd, type AttemptHost } from './attempt.js';
+import { ClaimLoop } from './claim-loop.js';
 import type { DispatcherEvents } from './dispatcher-events.js';
 import {
   type JobDispatcherOptions,
@@ -72,11 +73,7 @@ export class JobDispatcher extends TypedEmitter<DispatcherEvents> implements Att
   private lifecycle: DispatcherState = 'new';
   private accepting = false;
   private running = 0;
-  private claiming: Promise<void> | undefined;
-  private wantClaim = false;
-  private confirmedEmpty = false;
-  private claimFailures = 0;
-  private idleTimer: NodeJS.Timeout | undefined;
+  private readonly claims: ClaimLoop;
   private subscription: QueueSubscription | undefined;
   private unwatch: Unwatch | undefined;
   private stopping: Promise<void> | undefined;
@@ -104,11 +101,23 @@ export class JobDispatcher extends TypedEmitter<DispatcherEvents> implements Att
         callbackOf: (name) => this.registry.get(name),
         persistMetadata: (id, metadata, callback) => this.scheduler.persistMetadata(id, metadata, callback),
         settled: () => {
-          this.confirmedEmpty = false;
+          this.claims.invalidate();
           this.checkIdle();
         },
       },
       this.options.maxBatch,
+    );
+    this.claims = new ClaimLoop(
+      this.store,
+      {
+        accepting: () => this.accepting,
+        running: () => this.running,
+        buffered: () => this.buffer.length,
+        claimed: (jobs, leaseStart) => this.takeClaimed(jobs, leaseStart),
+        error: (e, during) => this.reportError(e, during),
+        roundEnded: () => this.checkIdle(),
+      },
+      { ...this.options, names: this.names },
     );
     this.leases = new LeaseKeeper(this.store, this.options, {
       held: () => this.held.values(),
@@ -171,7 +180,7 @@ export class JobDispatcher extends TypedEmitter<DispatcherEvents> implements Att
     try {
       if (watch) this.unwatch = await watch;
       if (this.queue) {
-        this.subscription = await this.queue.subscribe(() => this.onBell(), { names: this.names });
+        this.subscription = await this.queue.subscribe(() => this.claims.bell(), { names: this.names });
       }
     } catch (error) {
       this.reportError(error, 'start');
@@ -179,8 +188,8 @@ export class JobDispatcher extends TypedEmitter<DispatcherEvents> implements Att
     this.leases.start();
     this.maintenance.start();
     if (this.options.schedules) this.scheduler.start();
-    this.scheduleIdleClaim();
-    this.pump();
+    this.claims.startIdleTimer();
+    this.claims.pump();
   }
 
   /**
@@ -219,9 +228,9 @@ export class JobDispatcher extends TypedEmitter<DispatcherEvents> implements Att
         this.reportError(error, 'schedules');
       }
     }
-    this.confirmedEmpty = false;
+    this.claims.invalidate();
     const idle = new Promise<void>((resolve) => this.idleWaiters.push(resolve));
-    this.pump();
+    this.claims.pump();
     this.checkIdle();
     await idle;
     if (ephemeral && this.lifecycle === 'new') this.accepting = false;
@@ -251,66 +260,13 @@ export class JobDispatcher extends TypedEmitter<DispatcherEvents> implements Att
     this.logger.error(`a '${event}' listener threw`, { error });
   }
 
-  private onBell(): void {
-    this.confirmedEmpty = false;
-    this.wantClaim = true;
-    this.pump();
-  }
-
-  private pump(): void {
-    if (!this.accepting) return;
-    if (this.claiming) {
-      this.wantClaim = true;
-      return;
-    }
-    const { concurrency, prefetch, maxBatch } = this.options;
-    const capacity = concurrency + prefetch;
-    const free = capacity - this.running - this.buffer.length;
-    const starving = this.buffer.length === 0 && this.running < concurrency;
-    const refill = Math.max(1, Math.ceil(capacity / 4));
-    if (free <= 0 || (!starving && free < refill)) return;
-    this.wantClaim = false;
-    this.claiming = this.claimBatch(Math.min(free, maxBatch)).finally(() => {
-      this.claiming = undefined;
-      if (this.wantClaim) this.pump();
-      this.checkIdle();
-    });
-  }
-
-  private async claimBatch(limit: number): Promise<void> {
-    const leaseStart = performance.now();
-    let jobs: JobDocument[];
-    try {
-      jobs = await this.store.claim({
-        names: this.names,
-        limit,
-        workerId: this.options.workerId,
-        leaseMs: this.options.leaseMs,
-      });
-      this.claimFailures = 0;
-    } catch (error) {
-      this.reportError(error, 'claim');
-      this.claimFailures++;
-      await abortableDelay(Math.min(30_000, 100 * 2 ** this.claimFailures));
-      this.wantClaim = this.accepting;
-      return;
-    }
-    if (jobs.length === limit) this.wantClaim = true;
-    else if (jobs.length === 0) this.confirmedEmpty = !this.wantClaim;
+  /** Takes freshly leased jobs: start them, buffer them, or hand them back when stopping. */
+  private takeClaimed(jobs: JobDocument[], leaseStart: number): void {
     for (const job of jobs) {
-      const callback = this.registry.get(job.name);
-      const attempt = new Attempt(job, callback as never, this, leaseStart + this.options.leaseMs);
+      const callback = this.registry.get(job.name) as JobCallbackClass;
+      const attempt = new Attempt(job, callback, this, leaseStart + this.options.leaseMs);
       this.held.set(job.id, attempt);
-      if (!callback) {
-        this.settleAttempt(attempt, {
-          event: 'failed',
-          outcome: {
-            outcome: 'failed',
-            error: { message: `no callback named '${job.name}' on this worker` },
-          },
-          error: { message: `no callback named '${job.name}' on this worker` },
-        });
-      } else if (!this.accepting) this.abortAndSettle(attempt, 'shutdown', 'dispatcher stopping');
+      if (!this.accepting) this.abortAndSettle(attempt, 'shutdown', 'dispatcher stopping');
       else if (this.running < this.options.concurrency) this.startAttempt(attempt);
       else this.buffer.push(attempt);
     }
@@ -337,7 +293,7 @@ export class JobDispatcher extends TypedEmitter<DispatcherEvents> implements Att
     for (const resolve of this.runningDone) resolve();
     const next = this.accepting ? this.buffer.shift() : undefined;
     if (next) this.startAttempt(next);
-    this.pump();
+    this.claims.pump();
     this.checkIdle();
   }
 
@@ -373,29 +329,19 @@ export class JobDispatcher extends TypedEmitter<DispatcherEvents> implements Att
   private checkIdle(): void {
     if (this.idleWaiters.length === 0) return;
     const quiet =
-      !this.claiming &&
+      !this.claims.busy &&
       this.running === 0 &&
       this.buffer.length === 0 &&
       this.held.size === 0 &&
       this.settles.idle;
     if (!quiet) return;
-    if (!this.confirmedEmpty && this.accepting) {
-      this.wantClaim = true;
-      this.pump();
+    if (!this.claims.confirmedEmpty && this.accepting) {
+      this.claims.verify();
       return;
     }
     const waiters = this.idleWaiters;
     this.idleWaiters = [];
     for (const resolve of waiters) resolve();
-  }
-
-  private scheduleIdleClaim(): void {
-    this.idleTimer = setInterval(() => {
-      if (this.running === 0 && this.buffer.length === 0) {
-        this.confirmedEmpty = false;
-        this.pump();
-      }
-    }, this.options.idlePollMs);
   }
 
   private reportError(error: unknown, during: string): void {
@@ -406,13 +352,12 @@ export class JobDispatcher extends TypedEmitter<DispatcherEvents> implements Att
   private async shutdown(graceMs: number): Promise<void> {
     this.lifecycle = 'stopping';
     this.accepting = false;
-    clearInterval(this.idleTimer);
     this.maintenance.stop();
     await this.step('scheduler', () => this.scheduler.stop());
     await this.step('unsubscribe', () => this.subscription?.unsubscribe());
     for (const attempt of this.buffer.splice(0))
       this.abortAndSettle(attempt, 'shutdown', 'dispatcher stopping');
-    await this.step('claim', () => this.claiming);
+    await this.step('claim', () => this.claims.stop());
     if (this.running > 0) {
       const deadline = performance.now() + graceMs;
       while (this.running > 0 && performance.now() < deadline) {

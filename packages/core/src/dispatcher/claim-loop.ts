@@ -1,0 +1,140 @@
+import { performance } from 'node:perf_hooks';
+import type { JobDocument } from '../model/job.js';
+import type { JobStore } from '../store/job-store.js';
+import { abortableDelay } from '../util/clock.js';
+
+/** What the claim loop asks of its dispatcher. */
+export interface ClaimHost {
+  /** False once stopping: no more claims. */
+  accepting(): boolean;
+  /** Callbacks running now. */
+  running(): number;
+  /** Claimed jobs waiting for a slot. */
+  buffered(): number;
+  /** Jobs were leased; the lease is known to hold until `leaseStart + leaseMs` (local time). */
+  claimed(jobs: JobDocument[], leaseStart: number): void;
+  error(error: unknown, during: string): void;
+  /** A claim round ended. */
+  roundEnded(): void;
+}
+
+/** The claim loop's settings. */
+export interface ClaimSettings {
+  names: readonly string[];
+  concurrency: number;
+  prefetch: number;
+  maxBatch: number;
+  workerId: string;
+  leaseMs: number;
+  idlePollMs: number;
+}
+
+/**
+ * Decides when and how much to claim: at a bell, when a quarter of the
+ * capacity (slots plus prefetch) is free, when the worker starves, and on a
+ * slow idle timer (lost bells, delayed jobs coming due). One claim in flight
+ * at a time; a failing store is retried with backoff, cut short by `stop`.
+ */
+export class ClaimLoop {
+  private claiming: Promise<void> | undefined;
+  private wantClaim = false;
+  private empty = false;
+  private failures = 0;
+  private idleTimer: NodeJS.Timeout | undefined;
+  private readonly stopped = new AbortController();
+
+  constructor(
+    private readonly store: JobStore,
+    private readonly host: ClaimHost,
+    private readonly settings: ClaimSettings,
+  ) {}
+
+  /** A claim is in flight. */
+  get busy(): boolean {
+    return this.claiming !== undefined;
+  }
+
+  /** The last claim found nothing due and nothing has happened since that could change it. */
+  get confirmedEmpty(): boolean {
+    return this.empty;
+  }
+
+  /** Something may have become due (a bell, a settle): the next idle check claims again. */
+  invalidate(): void {
+    this.empty = false;
+  }
+
+  /** A bell rang: claim now. */
+  bell(): void {
+    this.empty = false;
+    this.wantClaim = true;
+    this.pump();
+  }
+
+  /** Claims again unless the last claim proved nothing is due (for drain). */
+  verify(): void {
+    if (this.empty) return;
+    this.wantClaim = true;
+    this.pump();
+  }
+
+  /** Claims if there is room enough and no claim is in flight. */
+  pump(): void {
+    if (!this.host.accepting()) return;
+    if (this.claiming) {
+      this.wantClaim = true;
+      return;
+    }
+    const { concurrency, prefetch, maxBatch } = this.settings;
+    const capacity = concurrency + prefetch;
+    const free = capacity - this.host.running() - this.host.buffered();
+    const starving = this.host.buffered() === 0 && this.host.running() < concurrency;
+    if (free <= 0 || (!starving && free < Math.max(1, Math.ceil(capacity / 4)))) return;
+    this.wantClaim = false;
+    this.claiming = this.claim(Math.min(free, maxBatch)).finally(() => {
+      this.claiming = undefined;
+      if (this.wantClaim) this.pump();
+      this.host.roundEnded();
+    });
+  }
+
+  /** Starts the idle timer. */
+  startIdleTimer(): void {
+    this.idleTimer = setInterval(() => {
+      if (this.host.running() === 0 && this.host.buffered() === 0) {
+        this.empty = false;
+        this.pump();
+      }
+    }, this.settings.idlePollMs);
+  }
+
+  /** Stops the timer, cuts a backoff sleep short, and waits for an in-flight claim. */
+  async stop(): Promise<void> {
+    clearInterval(this.idleTimer);
+    this.stopped.abort();
+    await this.claiming;
+  }
+
+  private async claim(limit: number): Promise<void> {
+    const leaseStart = performance.now();
+    let jobs: JobDocument[];
+    try {
+      jobs = await this.store.claim({
+        names: this.settings.names,
+        limit,
+        workerId: this.settings.workerId,
+        leaseMs: this.settings.leaseMs,
+      });
+      this.failures = 0;
+    } catch (error) {
+      this.host.error(error, 'claim');
+      this.failures++;
+      await abortableDelay(Math.min(30_000, 100 * 2 ** this.failures), this.stopped.signal).catch(() => {});
+      this.wantClaim = this.host.accepting();
+      return;
+    }
+    if (jobs.length === limit) this.wantClaim = true;
+    else if (jobs.length === 0) this.empty = !this.wantClaim;
+    this.host.claimed(jobs, leaseStart);
+  }
+}
