@@ -35,7 +35,7 @@ import { assertSchemaCurrent, migrateSchema } from './migrator.js';
 import { type PostgresProviderOptions, type ResolvedOptions, resolveOptions } from './options.js';
 import { quoteIdentifier } from './schema-name.js';
 import { READ_CLOCK, SHIFT_CLOCK } from './sql/clock.js';
-import { DELETE_JOB } from './sql/delete-job.js';
+import { DELETE_JOB, PRUNE_JOBS } from './sql/delete-job.js';
 import { GET_JOB } from './sql/get-job.js';
 import { NOTIFY } from './sql/notify.js';
 import { buildQueryJobs } from './sql/query-jobs.js';
@@ -202,6 +202,17 @@ export class PostgresProvider implements IDocumentDataProvider, IQueueProvider {
     const items = rows.slice(0, statement.limit).map(toJobDocument);
     const more = (query.order ?? 'id') === 'id' && rows.length > statement.limit;
     return { items, cursor: more ? (items[items.length - 1]?.id ?? null) : null };
+  }
+
+  /** Retention in one statement: deletes up to `limit` terminal jobs finished before `before`. */
+  async prune(before: number, limit: number): Promise<number> {
+    const result = await this.sql.run(
+      await this.open(),
+      PRUNE_JOBS,
+      [check.int8(before, 'before'), check.int4(limit, 'limit')],
+      'prune',
+    );
+    return result.rowCount ?? 0;
   }
 
   async delete(id: string, expectedVersion?: number): Promise<boolean> {

@@ -8,10 +8,12 @@ export interface MaintenanceHooks {
   error(error: unknown, during: string): void;
 }
 
-/** Jobs handled per batch by the reaper and by retention. */
+/** Jobs recovered per reaper batch. */
 const BATCH = 100;
-/** Most batches one retention round deletes, so a backlog never stalls a worker. */
-const MAX_PRUNE_BATCHES = 10;
+/** Jobs deleted per retention batch. */
+const PRUNE_BATCH = 500;
+/** Most batches one retention round deletes (a backlog is worked off over several rounds). */
+const MAX_PRUNE_BATCHES = 20;
 
 /**
  * The dispatcher's housekeeping: the reaper (recovers expired leases, each
@@ -62,9 +64,9 @@ export class Maintenance {
     try {
       const before = (await this.store.now()) - this.options.retentionMs;
       for (let i = 0; i < MAX_PRUNE_BATCHES; i++) {
-        const count = await this.store.prune(before, BATCH);
+        const count = await this.store.prune(before, PRUNE_BATCH);
         total += count;
-        if (count < BATCH) break;
+        if (count < PRUNE_BATCH) break;
       }
       if (total > 0) this.hooks.pruned(total);
     } catch (error) {

@@ -1,6 +1,6 @@
 import { InvalidInputError, ShutdownError } from '../errors.js';
 import type { InsertResult, JobDocument, JobPatch, NewJob } from '../model/job.js';
-import { applyJobPatch, materializeJob } from '../model/job.js';
+import { applyJobPatch, isTerminal, materializeJob } from '../model/job.js';
 import type {
   ClaimRequest,
   FencedWriteResult,
@@ -133,6 +133,20 @@ export class MemoryDocumentProvider implements IDocumentDataProvider {
       const after = this.write(job, extendPatch(e, now), now);
       return { id: e.id, ok: true, cancelRequested: after.cancelRequested };
     });
+  }
+
+  async prune(before: number, limit: number): Promise<number> {
+    this.assertOpen();
+    let deleted = 0;
+    for (const job of this.docs.values()) {
+      if (deleted >= limit) break;
+      if (isTerminal(job.status) && job.finishedAt !== null && job.finishedAt < before) {
+        this.docs.delete(job.id);
+        if (job.key !== null) this.keys.delete(job.key);
+        deleted++;
+      }
+    }
+    return deleted;
   }
 
   async watch(listener: (change: JobChange) => void): Promise<Unwatch> {

@@ -111,7 +111,7 @@ export type Unwatch = () => Promise<void>;
  * built on these; core does so when an optional capability is absent.
  *
  * Optional capabilities (`insertMany`, `claim`, `settle`, `extendLeases`,
- * `watch`) are declared by implementing them; each must behave exactly like
+ * `prune`, `watch`) are declared by implementing them; each must behave exactly like
  * core's fallback built on the required methods (see `store/fallbacks.ts`),
  * only faster or across processes. Run `@jobservice/core/testing`'s kit to
  * prove it.
@@ -169,6 +169,13 @@ export interface IDocumentDataProvider {
 
   /** Heartbeats, each fenced like `settle`; reports lost leases and cancel requests. */
   extendLeases?(extensions: readonly LeaseExtension[]): Promise<LeaseExtensionResult[]>;
+
+  /**
+   * Deletes up to `limit` terminal jobs (completed, failed, cancelled) whose
+   * `finishedAt` is before `before`, in one round trip; returns how many.
+   * Never touches scheduled or running jobs. Retention uses it.
+   */
+  prune?(before: number, limit: number): Promise<number>;
 
   /**
    * Reports status changes and cancel requests (across processes where the

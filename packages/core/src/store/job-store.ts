@@ -98,6 +98,7 @@ export class JobStore {
 
   /** Deletes up to `limit` terminal jobs that finished before `before`. */
   async prune(before: number, limit: number): Promise<number> {
+    if (this.provider.prune) return this.provider.prune(before, limit);
     const page = await this.provider.query({ statuses: TERMINAL_STATUSES, finishedBefore: before, limit });
     let deleted = 0;
     for (const job of page.items) {

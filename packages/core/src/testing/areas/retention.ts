@@ -1,6 +1,6 @@
 import { JobExecutionResult } from '../../callbacks/job-execution-result.js';
 import type { KitContext } from '../kit-context.js';
-import { defineCallback, eventually, uniqueName } from '../kit-context.js';
+import { defineCallback, eventually, newJob, uniqueName } from '../kit-context.js';
 
 /** Retention: old terminal jobs are pruned by maintenance; live jobs never. */
 export function retentionArea({ test, open, manager, dispatcher }: KitContext): void {
@@ -36,5 +36,32 @@ export function retentionArea({ test, open, manager, dispatcher }: KitContext): 
     await d.stop();
     expect(pruned).toBeGreaterThanOrEqual(2);
     expect((await m.get(waiting.id))!.status).toBe('scheduled');
+  });
+
+  it('prunes only terminal jobs finished before the cut-off, at most the limit per call', async () => {
+    const h = await open();
+    if (!h.advanceTime) return;
+    const name = uniqueName('prune');
+    const ids: string[] = [];
+    for (let i = 0; i < 5; i++) {
+      const job = newJob(name);
+      ids.push(job.id);
+      await h.store.insert(job);
+    }
+    const claimed = await h.jobs.claim({ names: [name], limit: 4, workerId: 'w', leaseMs: 600_000 });
+    const [c1, c2, c3] = claimed;
+    await h.jobs.settle([
+      { id: c1!.id, leaseToken: 1, outcome: 'completed', result: null },
+      { id: c2!.id, leaseToken: 1, outcome: 'failed', error: { message: 'x' } },
+      { id: c3!.id, leaseToken: 1, outcome: 'cancelled', error: null },
+    ]);
+    await h.advanceTime(10_000);
+    const cutoff = await h.store.now();
+    await h.advanceTime(10_000);
+    expect(await h.jobs.prune(cutoff, 2)).toBe(2);
+    expect(await h.jobs.prune(cutoff, 10)).toBe(1);
+    expect(await h.jobs.prune(cutoff, 10)).toBe(0);
+    const left = (await h.store.query({ names: [name] })).items.map((j) => j.status).sort();
+    expect(left).toEqual(['running', 'scheduled']);
   });
 }
