@@ -1,0 +1,86 @@
+import { compareClaimOrder, Heap } from '@jobservice/core';
+import type { IndexEntry } from './index-entry.js';
+
+/**
+ * The claim order over scheduled index entries: a heap by `runAt` for jobs
+ * not yet due and, per callback name, a heap in claim order (priority
+ * descending, `runAt`, id) for due ones. Entries are dropped lazily: an
+ * entry that is no longer the index's current one for its job is skipped
+ * when it surfaces. {@link needsRebuild} says when skipped entries pile up
+ * (jobs of names this process never claims) so the owner can rebuild.
+ */
+export class ClaimQueue {
+  private readonly delayed = new Heap<IndexEntry>((a, b) => a.runAt < b.runAt);
+  private readonly ready = new Map<string, Heap<IndexEntry>>();
+  private held = 0;
+
+  constructor(private readonly isCurrent: (entry: IndexEntry) => boolean) {}
+
+  /** Entries held, current or not. */
+  get size(): number {
+    return this.held;
+  }
+
+  /** True when held entries outnumber `live` scheduled jobs by far. */
+  needsRebuild(live: number): boolean {
+    return this.held > 2 * live + 1024;
+  }
+
+  /** Adds a scheduled entry. */
+  add(entry: IndexEntry): void {
+    this.delayed.push(entry);
+    this.held++;
+  }
+
+  /** Removes and returns the best current entry due at `now` among `names`. */
+  pop(names: ReadonlySet<string>, now: number): IndexEntry | undefined {
+    this.promote(now);
+    for (;;) {
+      let best: IndexEntry | undefined;
+      let bestHeap: Heap<IndexEntry> | undefined;
+      for (const name of names) {
+        const heap = this.ready.get(name);
+        if (!heap) continue;
+        let top = heap.peek();
+        while (top && !this.isCurrent(top)) {
+          heap.pop();
+          this.held--;
+          top = heap.peek();
+        }
+        if (top && (!best || compareClaimOrder(top, best) < 0)) {
+          best = top;
+          bestHeap = heap;
+        }
+      }
+      if (!best || !bestHeap) return undefined;
+      bestHeap.pop();
+      this.held--;
+      if (best.runAt <= now) return best;
+      // The clock went back since it was promoted: not due after all.
+      this.add(best);
+    }
+  }
+
+  /** Empties the queue. */
+  clear(): void {
+    this.delayed.clear();
+    this.ready.clear();
+    this.held = 0;
+  }
+
+  private promote(now: number): void {
+    for (let top = this.delayed.peek(); top && top.runAt <= now; top = this.delayed.peek()) {
+      this.delayed.pop();
+      if (!this.isCurrent(top)) {
+        this.held--;
+        continue;
+      }
+      let heap = this.ready.get(top.name);
+      if (!heap) {
+        heap = new Heap<IndexEntry>((a, b) => compareClaimOrder(a, b) < 0);
+        this.ready.set(top.name, heap);
+      }
+      heap.push(top);
+    }
+  }
+}

@@ -1,0 +1,105 @@
+import { JOB_STATUSES, type JobDocument, type JobStatus } from '@jobservice/core';
+
+/** What the index keeps of a job: every field a query filters or orders on. */
+export interface IndexEntry {
+  id: string;
+  version: number;
+  status: JobStatus;
+  name: string;
+  priority: number;
+  runAt: number;
+  leaseExpiresAt: number | null;
+  key: string | null;
+  finishedAt: number | null;
+  scheduleId: string | null;
+  cancelRequested: boolean;
+}
+
+/** A job's removal from the index (deleted, or quarantined as corrupt). */
+export interface IndexRemoval {
+  id: string;
+  removed: true;
+  key: string | null;
+}
+
+/** One change in the index log: an entry (a write) or a removal. */
+export type IndexRecord = IndexEntry | IndexRemoval;
+
+/** A record as one commit logs it; `temp` names the file the write renames into place. */
+export interface LoggedRecord {
+  record: IndexRecord;
+  temp?: string;
+}
+
+/** The entry for a stored document. */
+export function entryOf(doc: JobDocument): IndexEntry {
+  return {
+    id: doc.id,
+    version: doc.version,
+    status: doc.status,
+    name: doc.name,
+    priority: doc.priority,
+    runAt: doc.runAt,
+    leaseExpiresAt: doc.leaseExpiresAt,
+    key: doc.key,
+    finishedAt: doc.finishedAt,
+    scheduleId: doc.scheduleId,
+    cancelRequested: doc.cancelRequested,
+  };
+}
+
+/** True for a removal. */
+export function isRemoval(record: IndexRecord): record is IndexRemoval {
+  return (record as IndexRemoval).removed === true;
+}
+
+/** The compact JSON form written to the log (short keys; one line holds a whole commit). */
+export function encodeRecord(logged: LoggedRecord): Record<string, unknown> {
+  const r = logged.record;
+  if (isRemoval(r)) return { i: r.id, x: 1, k: r.key };
+  const out: Record<string, unknown> = {
+    i: r.id,
+    v: r.version,
+    s: r.status,
+    n: r.name,
+    p: r.priority,
+    r: r.runAt,
+    l: r.leaseExpiresAt,
+    k: r.key,
+    f: r.finishedAt,
+    c: r.scheduleId,
+    q: r.cancelRequested ? 1 : 0,
+  };
+  if (logged.temp !== undefined) out.t = logged.temp;
+  return out;
+}
+
+const STATUSES = new Set<string>(JOB_STATUSES);
+
+/** Reads {@link encodeRecord}'s form back; `null` when it is not one. */
+export function decodeRecord(raw: unknown): LoggedRecord | null {
+  if (raw === null || typeof raw !== 'object') return null;
+  const o = raw as Record<string, unknown>;
+  if (typeof o.i !== 'string') return null;
+  const key = typeof o.k === 'string' ? o.k : null;
+  if (o.x === 1) return { record: { id: o.i, removed: true, key } };
+  if (typeof o.v !== 'number' || typeof o.s !== 'string' || !STATUSES.has(o.s)) return null;
+  if (typeof o.n !== 'string' || typeof o.p !== 'number' || typeof o.r !== 'number') return null;
+  const logged: LoggedRecord = {
+    record: {
+      id: o.i,
+      version: o.v,
+      status: o.s as JobStatus,
+      name: o.n,
+      priority: o.p,
+      runAt: o.r,
+      leaseExpiresAt: typeof o.l === 'number' ? o.l : null,
+      key,
+      finishedAt: typeof o.f === 'number' ? o.f : null,
+      scheduleId: typeof o.c === 'string' ? o.c : null,
+      cancelRequested: o.q === 1,
+    },
+  };
+  if (typeof o.t === 'string') logged.temp = o.t;
+  return logged;
+}

@@ -1,0 +1,81 @@
+import { JOB_STATUSES, type JobChange, type JobStatus } from '@jobservice/core';
+import { ClaimQueue } from './claim-queue.js';
+import { type IndexEntry, type IndexRecord, isRemoval } from './index-entry.js';
+
+/**
+ * One process's in-memory index of the store: an entry per job (the fields
+ * queries use), ids by status, ids by idempotency key and, once this process
+ * claims, a claim queue. It is fed only by the index log, in log order, so
+ * every process converges on the same index.
+ */
+export class JobIndex {
+  /** Entry per job id. */
+  readonly entries = new Map<string, IndexEntry>();
+  /** Job id per idempotency key. */
+  readonly keys = new Map<string, string>();
+  private readonly byStatus = new Map<JobStatus, Set<string>>(JOB_STATUSES.map((s) => [s, new Set()]));
+  private claims: ClaimQueue | undefined;
+
+  /** Ids of the jobs with `status`. */
+  idsWith(status: JobStatus): ReadonlySet<string> {
+    return this.byStatus.get(status) as Set<string>;
+  }
+
+  /**
+   * Applies one log record. Returns the change a watcher should hear (a new
+   * job, a status change or a cancel request), or `null`.
+   */
+  apply(record: IndexRecord): JobChange | null {
+    const before = this.entries.get(record.id);
+    if (isRemoval(record)) {
+      if (!before) return null;
+      this.entries.delete(record.id);
+      this.byStatus.get(before.status)?.delete(record.id);
+      if (before.key !== null && this.keys.get(before.key) === record.id) this.keys.delete(before.key);
+      return null;
+    }
+    const entry = record;
+    this.entries.set(entry.id, entry);
+    if (before?.status !== entry.status) {
+      if (before) this.byStatus.get(before.status)?.delete(entry.id);
+      this.byStatus.get(entry.status)?.add(entry.id);
+    }
+    if (entry.key !== null) this.keys.set(entry.key, entry.id);
+    if (entry.status === 'scheduled' && this.claims) {
+      this.claims.add(entry);
+      if (this.claims.needsRebuild(this.idsWith('scheduled').size)) this.rebuildClaims();
+    }
+    if (before && before.status === entry.status && before.cancelRequested === entry.cancelRequested) {
+      return null;
+    }
+    return { id: entry.id, status: entry.status, cancelRequested: entry.cancelRequested };
+  }
+
+  /** The claim queue, built from the scheduled entries on first use. */
+  claimQueue(): ClaimQueue {
+    if (!this.claims) this.rebuildClaims();
+    return this.claims as ClaimQueue;
+  }
+
+  /** Puts an entry that was popped but not claimed back into the claim queue. */
+  requeue(entry: IndexEntry): void {
+    if (this.entries.get(entry.id) === entry) this.claims?.add(entry);
+  }
+
+  /** Forgets everything. */
+  clear(): void {
+    this.entries.clear();
+    this.keys.clear();
+    for (const set of this.byStatus.values()) set.clear();
+    this.claims?.clear();
+  }
+
+  private rebuildClaims(): void {
+    const claims = new ClaimQueue((e) => this.entries.get(e.id) === e);
+    for (const id of this.idsWith('scheduled')) {
+      const entry = this.entries.get(id);
+      if (entry) claims.add(entry);
+    }
+    this.claims = claims;
+  }
+}
