@@ -1,16 +1,27 @@
-import { JobDispatcher, JobManager, MemoryDocumentProvider } from '@jobservice/core';
+import { resolve } from 'node:path';
+import { JobDispatcher, JobManager, silentLogger } from '@jobservice/core';
 import { ChannelQueueProvider } from '@jobservice/provider-channel';
+import { FileSystemDocumentProvider } from '@jobservice/provider-fs';
 import { BuildReport, ChargeCard, SendWelcomeEmail } from './callbacks.js';
 import { printSummary, printTransitions } from './print.js';
 
 const callbacks = [SendWelcomeEmail, BuildReport, ChargeCard];
-const store = new MemoryDocumentProvider();
+// The embedded default: jobs live in a folder (durable, crash-safe), bells in process.
+const dataDir = resolve(process.env.JOBSERVICE_DATA ?? '.jobservice-data/quickstart');
+const store = await FileSystemDocumentProvider.open({ root: dataDir, logger: silentLogger });
 const queue = new ChannelQueueProvider();
 const manager = new JobManager({ store, queue, callbacks });
 const dispatcher = new JobDispatcher({ store, queue, callbacks, concurrency: 4 });
 printTransitions(dispatcher);
 
-console.log('jobservice quickstart: memory store + channel queue\n');
+console.log('jobservice quickstart: file-system store + channel queue');
+console.log(`data folder: ${dataDir}`);
+const earlier = await manager.list({ limit: 1000 });
+console.log(
+  earlier.items.length === 0
+    ? 'no jobs from earlier runs: this is the first\n'
+    : `${earlier.items.length} job(s) from earlier runs are still in the store (run again to see them grow)\n`,
+);
 await dispatcher.start();
 
 const results = await manager.enqueueMany([
