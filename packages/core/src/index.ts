@@ -4,7 +4,13 @@
  */
 export type { Backoff, BackoffFunction } from './callbacks/backoff.js';
 export { computeBackoffDelay, DEFAULT_BACKOFF } from './callbacks/backoff.js';
-export type { JobCallbackClass, JobContext, MetadataOf, ResultOf } from './callbacks/base-job-callback.js';
+export type {
+  AnyJobCallback,
+  JobCallbackClass,
+  JobContext,
+  MetadataOf,
+  ResultOf,
+} from './callbacks/base-job-callback.js';
 export { BaseJobCallback } from './callbacks/base-job-callback.js';
 export type { CallbackFactory } from './callbacks/callback-registry.js';
 export { CallbackRegistry, defaultCallbackFactory } from './callbacks/callback-registry.js';
