@@ -2,7 +2,7 @@
  * What the index costs with many jobs on disk: open time (loading the index
  * log), a rebuild from the documents, claim and query times.
  *
- *   node --import tsx packages/provider-fs/scripts/measure-index.ts [jobs=100000]
+ *   node --expose-gc --import tsx packages/provider-fs/scripts/measure-index.ts [jobs=100000]
  */
 import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -38,9 +38,13 @@ try {
   results.insertPerS = Math.round(count / ((performance.now() - t0) / 1000));
   await writer.close();
 
+  globalThis.gc?.();
+  const heapBefore = process.memoryUsage().heapUsed;
   t0 = performance.now();
   const store = await FileSystemDocumentProvider.open(options);
   results.openMs = ms(t0);
+  globalThis.gc?.();
+  results.indexBytesPerJob = Math.round((process.memoryUsage().heapUsed - heapBefore) / count);
   const claim = () => store.claim({ names: ['email', 'report'], limit: 20, workerId: 'w', leaseMs: 60_000 });
   t0 = performance.now();
   await claim();

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { silentLogger } from '@jobservice/core';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -18,7 +18,7 @@ const counterJob = (id: string) => ({
   key: null,
 });
 
-describe('compare-and-set across processes', () => {
+describe('compare-and-set and idempotency keys across processes', () => {
   const cleanups: Array<() => Promise<void> | void> = [];
   afterEach(async () => {
     for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
@@ -51,6 +51,21 @@ describe('compare-and-set across processes', () => {
     const { root, store, id } = await setup();
     const a = child([root, id, '2000']);
     const b = child([root, id, '2000']);
+    // Meanwhile this process reads the document: always whole, never going back.
+    let running = true;
+    let reads = 0;
+    const reader = (async () => {
+      let last = 0;
+      while (running) {
+        const doc = await store.get(id);
+        expect(doc).not.toBeNull();
+        const count = (doc!.metadata as { count: number }).count;
+        expect(count).toBeGreaterThanOrEqual(last);
+        last = count;
+        reads++;
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+    })();
     const results = await Promise.all(
       [a, b].map(async (c) => {
         const exit = await c.exited;
@@ -58,10 +73,46 @@ describe('compare-and-set across processes', () => {
         return JSON.parse(c.stdout().trim().split('\n').pop() as string) as { done: number };
       }),
     );
+    running = false;
+    await reader;
+    expect(reads).toBeGreaterThan(0);
     expect(results.map((r) => r.done)).toEqual([2000, 2000]);
     const doc = await store.get(id);
     expect(doc?.metadata).toEqual({ count: 4000 });
     expect(doc?.version).toBe(4001);
+  }, 120_000);
+
+  it('two processes racing on 300 idempotency keys create exactly one job per key', async () => {
+    const { root, store } = await setup();
+    const go = join(root, '..', 'go');
+    const racers = [0, 1].map(() => {
+      const c = startChild('key-racer.ts', [root, '300', go]);
+      cleanups.push(() => killChild(c));
+      return c;
+    });
+    await Promise.all(racers.map((c) => c.line(/^ready$/)));
+    writeFileSync(go, '');
+    const maps = await Promise.all(
+      racers.map(async (c) => {
+        const exit = await c.exited;
+        expect(exit.code, c.stderr()).toBe(0);
+        return JSON.parse(c.stdout().trim().split('\n').pop() as string) as Record<
+          string,
+          { id: string; created: boolean }
+        >;
+      }),
+    );
+    let created = 0;
+    for (let i = 0; i < 300; i++) {
+      const key = `key-${i}`;
+      const [first, second] = maps.map((m) => m[key]!);
+      expect(first!.id).toBe(second!.id);
+      expect(Number(first!.created) + Number(second!.created)).toBe(1);
+      created += Number(first!.created) + Number(second!.created);
+      expect((await store.query({ key })).items.map((j) => j.id)).toEqual([first!.id]);
+    }
+    expect(created).toBe(300);
+    expect((await store.query({ names: ['keyed'], limit: 1_000 })).items).toHaveLength(300);
   }, 120_000);
 
   it('a stopped lock holder keeps its lock, and resumes without overwriting newer data', async () => {

@@ -152,8 +152,8 @@ export async function deleteJob(
 }
 
 /**
- * The job's version under the lock: the index's, checked against the file
- * when the index has none or another (a disagreement is corrected).
+ * The job's version under the lock: the index's (exact once caught up),
+ * else the file's — a job the index lacks is re-logged from its file.
  */
 export function currentVersion(engine: StoreEngine, id: string): number | null {
   const entry = engine.index.entries.get(id);
