@@ -18,7 +18,12 @@ export interface JobDispatcherOptions {
   callbacks: readonly JobCallbackClass[];
   /** Jobs running at once. @default 10 */
   concurrency?: number;
-  /** Jobs claimed beyond free slots, to start without a round trip. @default concurrency */
+  /**
+   * Jobs claimed beyond free slots, so a freed slot starts the next job
+   * without a round trip and claims come in batches. They are leased while
+   * they wait (heartbeated, released at stop, recovered after the lease if
+   * the worker dies). @default max(concurrency, 100)
+   */
   prefetch?: number;
   /** Lease length. @default 30_000 */
   leaseMs?: number;
@@ -86,7 +91,7 @@ export function resolveDispatcherOptions(options: JobDispatcherOptions): Resolve
   }
   return {
     concurrency,
-    prefetch: nonNegativeInt(options.prefetch ?? concurrency, 'prefetch'),
+    prefetch: nonNegativeInt(options.prefetch ?? Math.max(concurrency, 100), 'prefetch'),
     leaseMs,
     heartbeatMs,
     idlePollMs: positiveInt(options.idlePollMs ?? 1_000, 'idlePollMs'),
