@@ -1,0 +1,40 @@
+import type { MetricResult, SystemFigure } from './results.js';
+import { median, range } from './stats.js';
+
+/** Builds a metric from samples per system; ratios are jobservice ÷ each other system's median. */
+export function buildMetric(options: {
+  id: string;
+  title: string;
+  unit: string;
+  higherIsBetter: boolean;
+  samples: Map<string, number[]>;
+  skipped?: Record<string, string>;
+  notes?: Record<string, string>;
+}): MetricResult {
+  const figures: SystemFigure[] = [];
+  for (const [system, samples] of options.samples) {
+    if (samples.length === 0) continue;
+    const { min, max } = range(samples);
+    const figure: SystemFigure = { system, samples, median: median(samples), min, max };
+    const note = options.notes?.[system];
+    if (note) figure.note = note;
+    figures.push(figure);
+  }
+  const ours = figures.find((f) => f.system === 'jobservice');
+  const ratios: Record<string, number> = {};
+  if (ours) {
+    for (const figure of figures) {
+      if (figure.system !== 'jobservice' && figure.median > 0)
+        ratios[figure.system] = ours.median / figure.median;
+    }
+  }
+  return {
+    id: options.id,
+    title: options.title,
+    unit: options.unit,
+    higherIsBetter: options.higherIsBetter,
+    figures,
+    ratios,
+    skipped: options.skipped ?? {},
+  };
+}
