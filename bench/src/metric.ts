@@ -38,3 +38,15 @@ export function buildMetric(options: {
     skipped: options.skipped ?? {},
   };
 }
+
+/** A run-phase throughput metric (jobs/s, higher is better) for a scenario labelled `label`. */
+export function runPhaseMetric(options: {
+  id: string;
+  label: string;
+  samples: Map<string, number[]>;
+  skipped?: Record<string, string>;
+  notes?: Record<string, string>;
+}): MetricResult {
+  const { id, label, ...rest } = options;
+  return buildMetric({ id, title: `${label} (run phase)`, unit: 'jobs/s', higherIsBetter: true, ...rest });
+}

@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Scenario } from '../context.js';
-import { buildMetric } from '../metric.js';
+import { buildMetric, runPhaseMetric } from '../metric.js';
 import type { MetricResult } from '../results.js';
 import { median } from '../stats.js';
 import { runTask } from '../workers/spawn.js';
@@ -60,11 +60,9 @@ export const fsThroughput: Scenario = {
       if (traced) note += `; strace -c -f: ${traced}`;
       ctx.log(`  ${label}: ${note}`);
       metrics.push(
-        buildMetric({
+        runPhaseMetric({
           id: `fs-${mode}`,
-          title: `${label} (run phase)`,
-          unit: 'jobs/s',
-          higherIsBetter: true,
+          label,
           samples,
           skipped,
           notes: { jobservice: note },

@@ -1,5 +1,5 @@
 import type { Scenario } from '../context.js';
-import { buildMetric } from '../metric.js';
+import { runPhaseMetric } from '../metric.js';
 import { runTask } from '../workers/spawn.js';
 import { compareSystems, perSecond } from './shared/compare.js';
 import type { InProcessRun } from './tasks/in-process-run.js';
@@ -26,11 +26,9 @@ export const memoryThroughput: Scenario = {
       [{ id: 'jobservice' }],
     );
     return [
-      buildMetric({
+      runPhaseMetric({
         id: this.id,
-        title: `${label} (run phase)`,
-        unit: 'jobs/s',
-        higherIsBetter: true,
+        label,
         samples,
         skipped,
       }),

@@ -1,5 +1,5 @@
 import type { Scenario } from '../context.js';
-import { buildMetric } from '../metric.js';
+import { runPhaseMetric } from '../metric.js';
 import { compareSessions, perSecond } from './shared/compare.js';
 import { throughputSession } from './shared/throughput.js';
 
@@ -14,11 +14,9 @@ export const throughputMultiProcess: Scenario = {
       throughputSession(ctx, system, { jobs, processes, concurrency, tag: `${processes}p` }, rounds, onRound),
     );
     return [
-      buildMetric({
+      runPhaseMetric({
         id: this.id,
-        title: `${label} (run phase)`,
-        unit: 'jobs/s',
-        higherIsBetter: true,
+        label,
         samples,
         skipped,
       }),

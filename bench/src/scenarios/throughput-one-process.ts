@@ -1,5 +1,5 @@
 import type { Scenario } from '../context.js';
-import { buildMetric } from '../metric.js';
+import { runPhaseMetric } from '../metric.js';
 import { compareSessions, perSecond } from './shared/compare.js';
 import { throughputSession } from './shared/throughput.js';
 
@@ -14,11 +14,9 @@ export const throughputOneProcess: Scenario = {
       throughputSession(ctx, system, { jobs, processes: 1, concurrency, tag: '1p' }, rounds, onRound),
     );
     return [
-      buildMetric({
+      runPhaseMetric({
         id: this.id,
-        title: `${label} (run phase)`,
-        unit: 'jobs/s',
-        higherIsBetter: true,
+        label,
         samples,
         skipped,
       }),

@@ -1,3 +1,4 @@
+import { LEASE_CLAIMED_ROWS } from './lease-claimed-rows.js';
 import { sql } from './sql-template.js';
 
 /**
@@ -17,17 +18,5 @@ c AS MATERIALIZED (
   LIMIT $2::int
   FOR UPDATE SKIP LOCKED
 )
-UPDATE {{schema}}.jobs j SET
-  status = 'running',
-  attempt = j.attempt + 1,
-  lease_token = j.lease_token + 1,
-  lease_expires_at = t.now + $4::bigint,
-  worker_id = $3::text,
-  started_at = t.now,
-  version = j.version + 1,
-  updated_at = t.now
-FROM c, t
-WHERE j.id = c.id
-RETURNING j.*
-`,
+${LEASE_CLAIMED_ROWS}`,
 );
