@@ -103,7 +103,8 @@ class JobservicePostgres implements SystemAdapter {
     if (this.variant.dropChangeTrigger) {
       await queryOnce(
         this.env.databaseUrl,
-        `DROP TRIGGER IF EXISTS jobs_notify_changes ON "${this.schema}".jobs`,
+        `DROP TRIGGER IF EXISTS jobs_notify_finished ON "${this.schema}".jobs;
+         DROP TRIGGER IF EXISTS jobs_notify_cancel_requested ON "${this.schema}".jobs`,
       );
     }
   }

@@ -93,6 +93,7 @@ export type {
   Settlement,
   SettleOutcome,
   Unwatch,
+  WatchOptions,
   WriteOptions,
 } from './store/document-provider.js';
 export {

@@ -130,6 +130,9 @@ describe('JobDispatcher', () => {
       () => new JobDispatcher({ store, callbacks: [Callback], leaseMs: 1_000, heartbeatMs: 900 }),
     ).toThrow(/heartbeatMs/);
     expect(() => new JobDispatcher({ store, callbacks: [] })).toThrow(/callbacks/);
+    expect(() => new JobDispatcher({ store, callbacks: [Callback], prefetch: 50, maxPrefetch: 10 })).toThrow(
+      /maxPrefetch: must be at least prefetch \(50\)/,
+    );
     expect(() => new JobDispatcher({ callbacks: [Callback] } as never)).toThrow(/store/);
   });
 

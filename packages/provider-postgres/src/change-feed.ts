@@ -1,59 +1,63 @@
-import { JOB_STATUSES, type JobChange, type JobStatus, type Unwatch } from '@jobservice/core';
+import {
+  JOB_STATUSES,
+  type JobChange,
+  type JobStatus,
+  type Unwatch,
+  type WatchOptions,
+} from '@jobservice/core';
+
+/** The two kinds of change the triggers send, each on its own channel. */
+export type ChangeKind = 'finished' | 'cancel-requested';
+
+interface Watcher {
+  listener: (change: JobChange) => void;
+  cancelRequestsOnly: boolean;
+}
 
 /**
- * The receiving side of `watch`: the `jobs_notify_changes` trigger sends
- * `[[id, status, cancelRequested], …]` on `<schema>_changes` for terminal
- * transitions and new cancel requests, from any process; this hands each
- * change to every watcher of this provider.
+ * The receiving side of `watch`. The row triggers of migration 2 send
+ * `[[id, status, cancelRequested], …]` on `<schema>_changes` when a job
+ * reaches a terminal status and on `<schema>_cancels` when a cancel is
+ * requested, from any process. A channel is listened to only while some
+ * watcher wants it: dispatchers watch cancel requests only, so a busy
+ * worker is not sent a notification for every job that finishes anywhere.
  */
 export class ChangeFeed {
-  private readonly watchers = new Set<(change: JobChange) => void>();
+  private readonly watchers = new Set<Watcher>();
 
   constructor(
     private readonly hooks: {
-      listen(): Promise<void>;
-      unlisten(): Promise<void>;
+      listen(kind: ChangeKind): Promise<void>;
+      unlisten(kind: ChangeKind): Promise<void>;
       error(error: unknown): void;
     },
   ) {}
 
-  /** Adds a watcher; resolves once the LISTEN is live. */
-  async watch(listener: (change: JobChange) => void): Promise<Unwatch> {
-    const watcher = (change: JobChange) => listener(change);
+  /** Adds a watcher; resolves once the LISTENs it needs are live. */
+  async watch(listener: (change: JobChange) => void, options: WatchOptions = {}): Promise<Unwatch> {
+    const watcher: Watcher = {
+      listener: (change) => listener(change),
+      cancelRequestsOnly: options.cancelRequestsOnly === true,
+    };
     this.watchers.add(watcher);
     try {
-      await this.hooks.listen();
+      await this.hooks.listen('cancel-requested');
+      if (!watcher.cancelRequestsOnly) await this.hooks.listen('finished');
     } catch (error) {
-      this.watchers.delete(watcher);
+      await this.remove(watcher).catch(() => undefined);
       throw error;
     }
-    return async () => {
-      if (!this.watchers.delete(watcher)) return;
-      if (this.watchers.size === 0) await this.hooks.unlisten();
-    };
+    return () => this.remove(watcher);
   }
 
-  /** A NOTIFY payload arrived. */
-  receive(payload: string): void {
-    let rows: unknown;
-    try {
-      rows = JSON.parse(payload);
-    } catch {
-      return;
-    }
-    if (!Array.isArray(rows)) return;
-    for (const row of rows) {
-      if (!Array.isArray(row)) continue;
-      const [id, status, cancelRequested] = row as [unknown, unknown, unknown];
-      if (typeof id !== 'string' || !JOB_STATUSES.includes(status as JobStatus)) continue;
-      const change: JobChange = {
-        id,
-        status: status as JobStatus,
-        cancelRequested: cancelRequested === true,
-      };
+  /** A NOTIFY payload of `kind` arrived. */
+  receive(kind: ChangeKind, payload: string): void {
+    const changes = decodeChanges(payload);
+    for (const change of changes) {
       for (const watcher of this.watchers) {
+        if (kind === 'finished' && watcher.cancelRequestsOnly) continue;
         try {
-          watcher(change);
+          watcher.listener(change);
         } catch (error) {
           this.hooks.error(error);
         }
@@ -65,4 +69,29 @@ export class ChangeFeed {
   close(): void {
     this.watchers.clear();
   }
+
+  private async remove(watcher: Watcher): Promise<void> {
+    if (!this.watchers.delete(watcher)) return;
+    if (this.watchers.size === 0) await this.hooks.unlisten('cancel-requested');
+    if (![...this.watchers].some((w) => !w.cancelRequestsOnly)) await this.hooks.unlisten('finished');
+  }
+}
+
+/** `[[id, status, cancelRequested], …]` → changes; anything else is skipped. */
+function decodeChanges(payload: string): JobChange[] {
+  let rows: unknown;
+  try {
+    rows = JSON.parse(payload);
+  } catch {
+    return [];
+  }
+  if (!Array.isArray(rows)) return [];
+  const changes: JobChange[] = [];
+  for (const row of rows) {
+    if (!Array.isArray(row)) continue;
+    const [id, status, cancelRequested] = row as [unknown, unknown, unknown];
+    if (typeof id !== 'string' || !JOB_STATUSES.includes(status as JobStatus)) continue;
+    changes.push({ id, status: status as JobStatus, cancelRequested: cancelRequested === true });
+  }
+  return changes;
 }

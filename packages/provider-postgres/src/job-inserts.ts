@@ -2,7 +2,7 @@ import { type InsertResult, InvalidInputError, type NewJob } from '@jobservice/c
 import * as check from './input-checks.js';
 import { numberArray, textArray } from './pg-array.js';
 import { FIND_JOBS_BY_KEYS } from './sql/find-jobs-by-keys.js';
-import { INSERT_JOB } from './sql/insert-job.js';
+import { INSERT_JOB, INSERT_JOB_AND_RING } from './sql/insert-job.js';
 import { INSERT_JOBS } from './sql/insert-jobs.js';
 import type { Queryable, SqlRunner } from './sql-runner.js';
 
@@ -41,14 +41,25 @@ function checkNewJob(job: NewJob, prefix: string): CheckedJob {
   };
 }
 
-/** Inserts one job (or finds the holder of its key) in one statement. */
-export async function insertJob(db: Queryable, sql: SqlRunner, job: NewJob): Promise<InsertResult> {
+/** A NOTIFY sent by the insert statement itself when the job is created. */
+export interface InsertRing {
+  channel: string;
+  payload: string;
+}
+
+/** Inserts one job (or finds the holder of its key) in one statement, ringing `ring` if it is created. */
+export async function insertJob(
+  db: Queryable,
+  sql: SqlRunner,
+  job: NewJob,
+  ring?: InsertRing,
+): Promise<InsertResult> {
   const c = checkNewJob(job, '');
   const metadata = check.json(job.metadata, 'metadata');
   const backoff = check.json(job.backoff, 'backoff');
   const { rows } = await sql.run<{ id: string; created: boolean }>(
     db,
-    INSERT_JOB,
+    ring ? INSERT_JOB_AND_RING : INSERT_JOB,
     [
       c.id,
       c.name,
@@ -61,6 +72,7 @@ export async function insertJob(db: Queryable, sql: SqlRunner, job: NewJob): Pro
       c.scheduleId,
       metadata,
       backoff,
+      ...(ring ? [ring.channel, ring.payload] : []),
     ],
     'insert',
   );

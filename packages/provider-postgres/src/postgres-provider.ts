@@ -20,11 +20,12 @@ import {
   ShutdownError,
   type SubscribeOptions,
   type Unwatch,
+  type WatchOptions,
   type WriteOptions,
 } from '@jobservice/core';
 import type pg from 'pg';
 import { checkBells, encodeBells } from './bell-payload.js';
-import { ChangeFeed } from './change-feed.js';
+import { ChangeFeed, type ChangeKind } from './change-feed.js';
 import { Doorbell } from './doorbell.js';
 import * as check from './input-checks.js';
 import { insertJob, insertJobs } from './job-inserts.js';
@@ -89,7 +90,10 @@ export class PostgresProvider implements IDocumentDataProvider, IQueueProvider {
     this.schema = this.options.schema;
     this.sql = new SqlRunner(quoteIdentifier(this.schema), this.options.preparedStatements);
     this.bellChannel = `${this.schema}_bells`;
-    const changeChannel = `${this.schema}_changes`;
+    const changeChannels: Record<ChangeKind, string> = {
+      finished: `${this.schema}_changes`,
+      'cancel-requested': `${this.schema}_cancels`,
+    };
     const report = (during: string) => (error: unknown) =>
       this.options.logger.warn(`postgres: ${during} failed`, { error });
     this.doorbell = new Doorbell({
@@ -98,8 +102,8 @@ export class PostgresProvider implements IDocumentDataProvider, IQueueProvider {
       error: report('a bell handler'),
     });
     this.changes = new ChangeFeed({
-      listen: () => this.listener.listen(changeChannel),
-      unlisten: () => this.listener.unlisten(changeChannel),
+      listen: (kind) => this.listener.listen(changeChannels[kind]),
+      unlisten: (kind) => this.listener.unlisten(changeChannels[kind]),
       error: report('a watch listener'),
     });
     this.listener = new NotificationListener(
@@ -107,7 +111,10 @@ export class PostgresProvider implements IDocumentDataProvider, IQueueProvider {
       {
         notification: (channel, payload) => {
           if (channel === this.bellChannel) this.doorbell.receive(payload);
-          else if (channel === changeChannel) this.changes.receive(payload);
+          else if (channel === changeChannels.finished) this.changes.receive('finished', payload);
+          else if (channel === changeChannels['cancel-requested']) {
+            this.changes.receive('cancel-requested', payload);
+          }
         },
         reconnected: () => {
           this.options.logger.info('postgres: the LISTEN connection is back; resyncing subscribers');
@@ -161,6 +168,20 @@ export class PostgresProvider implements IDocumentDataProvider, IQueueProvider {
     const transaction = transactionOf(options?.transaction, 'options.transaction');
     const pool = await this.open();
     return insertJob(transaction ?? pool, this.sql, job);
+  }
+
+  /**
+   * `insert`, and when the job is created, rings `bells` on this provider's
+   * doorbell in the same statement (one round trip; in `options.transaction`
+   * when given, so both happen when it commits). `JobManager` uses it when
+   * this provider is both its store and its queue.
+   */
+  async insertAndRing(job: NewJob, bells: readonly Bell[], options?: WriteOptions): Promise<InsertResult> {
+    checkBells(bells);
+    const transaction = transactionOf(options?.transaction, 'options.transaction');
+    const pool = await this.open();
+    const ring = bells.length > 0 ? { channel: this.bellChannel, payload: encodeBells(bells) } : undefined;
+    return insertJob(transaction ?? pool, this.sql, job, ring);
   }
 
   async insertMany(jobs: readonly NewJob[], options?: WriteOptions): Promise<InsertResult[]> {
@@ -245,10 +266,10 @@ export class PostgresProvider implements IDocumentDataProvider, IQueueProvider {
     return extendLeases(await this.open(), this.sql, extensions);
   }
 
-  async watch(listener: (change: JobChange) => void): Promise<Unwatch> {
+  async watch(listener: (change: JobChange) => void, options?: WatchOptions): Promise<Unwatch> {
     if (typeof listener !== 'function') throw new InvalidInputError('listener', 'must be a function');
     await this.open();
-    return this.changes.watch(listener);
+    return this.changes.watch(listener, options);
   }
 
   /**

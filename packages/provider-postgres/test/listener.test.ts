@@ -85,6 +85,29 @@ describe('watch', () => {
       { id: b!.id, status: 'cancelled', cancelRequested: true },
     ]);
   });
+
+  it('with cancelRequestsOnly, hears cancel requests and nothing of jobs that finish', async () => {
+    const p = await provider();
+    const peer = await peerOf(p);
+    const cancels: JobChange[] = [];
+    const all: JobChange[] = [];
+    const stopCancels = await p.watch((change) => cancels.push(change), { cancelRequestsOnly: true });
+    cleanups.push(stopCancels);
+    const name = uniqueName('cancels');
+    const [a, b] = [newJob(name), newJob(name)];
+    await peer.insertMany([a!, b!]);
+    await peer.claim({ names: [name], limit: 2, workerId: 'w', leaseMs: 30_000 });
+    await peer.settle([{ id: a!.id, leaseToken: 1, outcome: 'completed', result: null }]);
+    const running = (await peer.get(b!.id))!;
+    await peer.update(b!.id, running.version, { cancelRequested: true });
+    await eventually(() => cancels.length >= 1, 10_000, 'the cancel request');
+    // A full watcher added later hears the next terminal transition; the cancel-only one still does not.
+    cleanups.push(await p.watch((change) => all.push(change)));
+    await peer.settle([{ id: b!.id, leaseToken: 1, outcome: 'cancelled', error: null }]);
+    await eventually(() => all.length >= 1, 10_000, 'the terminal transition');
+    expect(cancels).toEqual([{ id: b!.id, status: 'running', cancelRequested: true }]);
+    expect(all).toEqual([{ id: b!.id, status: 'cancelled', cancelRequested: true }]);
+  });
 });
 
 describe('doorbell', () => {
@@ -98,6 +121,35 @@ describe('doorbell', () => {
     await p.enqueue([{ id: 'last' }]);
     await eventually(() => payloads.some((x) => x.includes('"last"')), 10_000, 'the last bell');
     expect(payloads).toHaveLength(3);
+  });
+
+  it("rings a JobManager's enqueue inside the insert: one statement, a bell only for a created job", async () => {
+    const base = await provider();
+    const pool = new pg.Pool({ connectionString: databaseUrl(), max: 2 });
+    cleanups.push(() => pool.end());
+    const statements: string[] = [];
+    const query = pool.query.bind(pool) as (...args: unknown[]) => Promise<unknown>;
+    (pool as unknown as { query: (...args: unknown[]) => Promise<unknown> }).query = (...args) => {
+      const config = args[0] as { text?: string } | string;
+      statements.push(typeof config === 'string' ? config : (config.text ?? ''));
+      return query(...args);
+    };
+    const p = new PostgresProvider({ pool, schema: base.schema, listenerPingMs: 0 });
+    cleanups.push(() => p.close());
+    await p.ready();
+    const payloads = await countNotifications(`${p.schema}_bells`);
+    const Callback = defineCallback(uniqueName('fused'));
+    const manager = new JobManager({ store: p, queue: p, callbacks: [Callback] });
+    statements.length = 0;
+    const first = await manager.enqueue(Callback, { n: 1 }, { key: uniqueName('key') });
+    expect(statements).toHaveLength(1);
+    expect(statements[0]).toMatch(/INSERT INTO .*pg_notify/s);
+    const again = await manager.enqueue(Callback, { n: 2 }, { key: (await p.get(first.id))!.key! });
+    expect(again).toEqual({ id: first.id, created: false });
+    await p.enqueue([{ id: 'marker' }]);
+    await eventually(() => payloads.some((x) => x.includes('"marker"')), 10_000, 'the marker bell');
+    expect(payloads).toHaveLength(2);
+    expect(payloads[0]).toContain(first.id);
   });
 
   it('rings resync bells per name when one enqueue carries more bells than a NOTIFY holds', async () => {

@@ -1,6 +1,8 @@
 import { hasErrorCode } from '@jobservice/core';
+import { eventually } from '@jobservice/core/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { PostgresProvider, SCHEMA_VERSION } from '../src/index.js';
+import { MIGRATIONS } from '../src/sql/migrations/index.js';
 import { adminQuery, databaseUrl, dropSchemaAfterTest, randomSchema } from './helpers/database.js';
 
 const open: PostgresProvider[] = [];
@@ -25,14 +27,43 @@ describe('migrations', () => {
     const schema = randomSchema('mig');
     dropSchemaAfterTest(schema);
     const p = provider(schema);
-    expect(await p.migrate()).toEqual([SCHEMA_VERSION]);
+    expect(await p.migrate()).toEqual(MIGRATIONS.map((m) => m.version));
     expect(await p.migrate()).toEqual([]);
     await p.ready();
     expect(await provider(schema).migrate()).toEqual([]);
     const rows = await adminQuery<{ version: number; name: string }>(
       `SELECT version, name FROM "${schema}".migrations ORDER BY version`,
     );
-    expect(rows).toEqual([{ version: 1, name: 'initial' }]);
+    expect(rows).toEqual([
+      { version: 1, name: 'initial' },
+      { version: 2, name: 'row-change-feed' },
+    ]);
+  });
+
+  it('upgrades a schema left at version 1 and keeps its jobs, its change feed working', async () => {
+    const schema = randomSchema('mig');
+    dropSchemaAfterTest(schema);
+    const quoted = `"${schema}"`;
+    await adminQuery(`CREATE SCHEMA ${quoted}`);
+    await adminQuery(
+      `CREATE TABLE ${quoted}.migrations (version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`,
+    );
+    await adminQuery(MIGRATIONS[0]!.sql.replaceAll('{{schema}}', quoted));
+    await adminQuery(`INSERT INTO ${quoted}.migrations (version, name) VALUES (1, 'initial')`);
+    await adminQuery(
+      `INSERT INTO ${quoted}.jobs (id, name, status, max_attempts, run_at, created_at, updated_at, metadata, backoff)
+       VALUES ('old', 'n', 'scheduled', 1, 0, 0, 0, '{"kept":true}', '{"type":"fixed","delayMs":0}')`,
+    );
+    const p = provider(schema);
+    expect(await p.migrate()).toEqual([2]);
+    expect((await p.get('old'))?.metadata).toEqual({ kept: true });
+    const changes: string[] = [];
+    const unwatch = await p.watch((change) => changes.push(`${change.id}:${change.status}`));
+    const [job] = await p.claim({ names: ['n'], limit: 1, workerId: 'w', leaseMs: 30_000 });
+    await p.settle([{ id: job!.id, leaseToken: job!.leaseToken, outcome: 'completed', result: null }]);
+    await eventually(() => changes.length > 0, 10_000, 'a change from the new triggers');
+    expect(changes).toEqual(['old:completed']);
+    await unwatch();
   });
 
   it('lets exactly one of five providers starting at once run the migrations', async () => {
@@ -40,10 +71,10 @@ describe('migrations', () => {
     dropSchemaAfterTest(schema);
     const providers = Array.from({ length: 5 }, () => provider(schema));
     const applied = await Promise.all(providers.map((p) => p.migrate()));
-    expect(applied.filter((versions) => versions.length > 0)).toEqual([[SCHEMA_VERSION]]);
+    expect(applied.filter((versions) => versions.length > 0)).toEqual([MIGRATIONS.map((m) => m.version)]);
     expect(applied.filter((versions) => versions.length === 0)).toHaveLength(4);
     const rows = await adminQuery(`SELECT version FROM "${schema}".migrations`);
-    expect(rows).toHaveLength(1);
+    expect(rows).toHaveLength(SCHEMA_VERSION);
     // Every provider works on the one schema.
     await Promise.all(providers.map(async (p) => expect(await p.now()).toBeGreaterThan(0)));
   });
@@ -57,7 +88,7 @@ describe('migrations', () => {
     const error = await newer.ready().catch((e: unknown) => e);
     expect(hasErrorCode(error, 'PROVIDER_FAILURE')).toBe(true);
     expect((error as Error).message).toMatch(
-      /^postgres: schema ".*" is at version 999, newer than this code's 1/,
+      /^postgres: schema ".*" is at version 999, newer than this code's 2/,
     );
     await expect(newer.get('x')).rejects.toMatchObject({ code: 'PROVIDER_FAILURE' });
     await expect(provider(schema, { migrate: false }).ready()).rejects.toMatchObject({
@@ -68,7 +99,7 @@ describe('migrations', () => {
   it('with migrate: false, refuses a schema that was never migrated and creates nothing', async () => {
     const schema = randomSchema('mig');
     const p = provider(schema, { migrate: false });
-    await expect(p.ready()).rejects.toThrow(/^postgres: schema ".*" is at version 0 but this code needs 1/);
+    await expect(p.ready()).rejects.toThrow(/^postgres: schema ".*" is at version 0 but this code needs 2/);
     expect(await adminQuery('SELECT 1 FROM pg_namespace WHERE nspname = $1', [schema])).toHaveLength(0);
   });
 });

@@ -23,6 +23,7 @@ export interface ClaimSettings {
   names: readonly string[];
   concurrency: number;
   prefetch: number;
+  maxPrefetch: number;
   maxBatch: number;
   workerId: string;
   leaseMs: number;
@@ -34,6 +35,11 @@ export interface ClaimSettings {
  * capacity (slots plus prefetch) is free, when the worker starves, and on a
  * slow idle timer (lost bells, delayed jobs coming due). One claim in flight
  * at a time; a failing store is retried with backoff, cut short by `stop`.
+ *
+ * Prefetch adapts between `prefetch` and `maxPrefetch`: a full claim sent
+ * while the worker had jobs in hand, landing after it ran dry, doubles it
+ * (claims are too small for how fast jobs finish); a claim that comes back
+ * short resets it.
  */
 export class ClaimLoop {
   private claiming: Promise<void> | undefined;
@@ -42,12 +48,20 @@ export class ClaimLoop {
   private failures = 0;
   private idleTimer: NodeJS.Timeout | undefined;
   private readonly stopped = new AbortController();
+  private prefetch: number;
 
   constructor(
     private readonly store: JobStore,
     private readonly host: ClaimHost,
     private readonly settings: ClaimSettings,
-  ) {}
+  ) {
+    this.prefetch = settings.prefetch;
+  }
+
+  /** Jobs claimed beyond free slots right now (between `prefetch` and `maxPrefetch`). */
+  get currentPrefetch(): number {
+    return this.prefetch;
+  }
 
   /** A claim is in flight. */
   get busy(): boolean {
@@ -85,8 +99,8 @@ export class ClaimLoop {
       this.wantClaim = true;
       return;
     }
-    const { concurrency, prefetch, maxBatch } = this.settings;
-    const capacity = concurrency + prefetch;
+    const { concurrency, maxBatch } = this.settings;
+    const capacity = concurrency + this.prefetch;
     const free = capacity - this.host.running() - this.host.buffered();
     const starving = this.host.buffered() === 0 && this.host.running() < concurrency;
     if (free <= 0 || (!starving && free < Math.max(1, Math.ceil(capacity / 4)))) return;
@@ -115,8 +129,20 @@ export class ClaimLoop {
     await this.claiming;
   }
 
+  /** `busyAtStart`: the worker had jobs in hand when the claim was sent. */
+  private adaptPrefetch(claimed: number, limit: number, busyAtStart: boolean): void {
+    const { concurrency, prefetch, maxPrefetch } = this.settings;
+    if (claimed < limit) {
+      this.prefetch = prefetch;
+      return;
+    }
+    const ranDry = busyAtStart && this.host.buffered() === 0 && this.host.running() < concurrency;
+    if (ranDry) this.prefetch = Math.min(maxPrefetch, Math.max(1, this.prefetch * 2));
+  }
+
   private async claim(limit: number): Promise<void> {
     const leaseStart = performance.now();
+    const busyAtStart = this.host.running() + this.host.buffered() > 0;
     let jobs: JobDocument[];
     try {
       jobs = await this.store.claim({
@@ -133,6 +159,7 @@ export class ClaimLoop {
       this.wantClaim = this.host.accepting();
       return;
     }
+    this.adaptPrefetch(jobs.length, limit, busyAtStart);
     if (jobs.length === limit) this.wantClaim = true;
     else if (jobs.length === 0) this.empty = !this.wantClaim;
     this.host.claimed(jobs, leaseStart);

@@ -22,9 +22,19 @@ export interface JobDispatcherOptions {
    * Jobs claimed beyond free slots, so a freed slot starts the next job
    * without a round trip and claims come in batches. They are leased while
    * they wait (heartbeated, released at stop, recovered after the lease if
-   * the worker dies). @default max(concurrency, 100)
+   * the worker dies). It is where prefetch starts; see `maxPrefetch`.
+   * @default max(concurrency, 100)
    */
   prefetch?: number;
+  /**
+   * How far prefetch may grow: it doubles while claims come back full and
+   * the worker still runs dry before the next claim lands (short jobs, a
+   * deep backlog), and falls back to `prefetch` when a claim finds fewer
+   * jobs than it asked for. Long jobs never run the buffer dry, so they
+   * never grow it. @default maxBatch − concurrency (at least `prefetch`),
+   * or `prefetch` when only that is set (a fixed prefetch)
+   */
+  maxPrefetch?: number;
   /** Lease length. @default 30_000 */
   leaseMs?: number;
   /** Heartbeat interval. @default leaseMs / 3 */
@@ -61,6 +71,7 @@ export interface JobDispatcherOptions {
 export interface ResolvedDispatcherOptions {
   concurrency: number;
   prefetch: number;
+  maxPrefetch: number;
   leaseMs: number;
   heartbeatMs: number;
   idlePollMs: number;
@@ -89,9 +100,20 @@ export function resolveDispatcherOptions(options: JobDispatcherOptions): Resolve
       `must be at most half of leaseMs (${leaseMs}), got ${heartbeatMs}`,
     );
   }
+  const prefetch = nonNegativeInt(options.prefetch ?? Math.max(concurrency, 100), 'prefetch');
+  const maxBatch = positiveInt(options.maxBatch ?? 500, 'maxBatch');
+  const maxPrefetch = nonNegativeInt(
+    options.maxPrefetch ??
+      (options.prefetch === undefined ? Math.max(prefetch, maxBatch - concurrency) : prefetch),
+    'maxPrefetch',
+  );
+  if (maxPrefetch < prefetch) {
+    throw new InvalidInputError('maxPrefetch', `must be at least prefetch (${prefetch}), got ${maxPrefetch}`);
+  }
   return {
     concurrency,
-    prefetch: nonNegativeInt(options.prefetch ?? Math.max(concurrency, 100), 'prefetch'),
+    prefetch,
+    maxPrefetch,
     leaseMs,
     heartbeatMs,
     idlePollMs: positiveInt(options.idlePollMs ?? 1_000, 'idlePollMs'),
@@ -101,7 +123,7 @@ export function resolveDispatcherOptions(options: JobDispatcherOptions): Resolve
     ),
     retentionMs: nonNegativeInt(options.retentionMs ?? 7 * 24 * 3_600_000, 'retentionMs'),
     maintenanceIntervalMs: positiveInt(options.maintenanceIntervalMs ?? 60_000, 'maintenanceIntervalMs'),
-    maxBatch: positiveInt(options.maxBatch ?? 500, 'maxBatch'),
+    maxBatch,
     graceMs: nonNegativeInt(options.graceMs ?? 30_000, 'graceMs'),
     workerId: options.workerId ?? `${hostname()}:${process.pid}:${uuidv7().slice(-12)}`,
     schedules: options.schedules ?? true,

@@ -172,11 +172,14 @@ export class JobDispatcher extends TypedEmitter<DispatcherEvents> implements Att
     }
     this.lifecycle = 'running';
     this.accepting = true;
-    const watch = this.store.watch((change) => {
-      if (!change.cancelRequested) return;
-      const attempt = this.held.get(change.id);
-      if (attempt) this.abortAndSettle(attempt, 'cancelled', 'cancel requested');
-    });
+    const watch = this.store.watch(
+      (change) => {
+        if (!change.cancelRequested) return;
+        const attempt = this.held.get(change.id);
+        if (attempt) this.abortAndSettle(attempt, 'cancelled', 'cancel requested');
+      },
+      { cancelRequestsOnly: true },
+    );
     try {
       if (watch) this.unwatch = await watch;
       if (this.queue) {

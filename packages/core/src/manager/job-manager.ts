@@ -66,11 +66,17 @@ export class JobManager {
   private readonly registry: CallbackRegistry | undefined;
   private readonly defaults: JobDefaults;
   private readonly schedules: ScheduleManager;
+  /** The store is also the queue and rings within its insert (one round trip per enqueue). */
+  private readonly ringsOnInsert: boolean;
 
   constructor(options: JobManagerOptions) {
     if (!options?.store) throw new InvalidInputError('store', 'is required: pass an IDocumentDataProvider');
     this.store = new JobStore(options.store);
     this.queue = options.queue;
+    this.ringsOnInsert =
+      options.queue !== undefined &&
+      (options.queue as unknown) === options.store &&
+      typeof options.store.insertAndRing === 'function';
     this.registry = options.callbacks ? new CallbackRegistry(options.callbacks) : undefined;
     this.defaults = options.defaults ?? {};
     this.schedules = new ScheduleManager(
@@ -97,6 +103,7 @@ export class JobManager {
   ): Promise<InsertResult> {
     const job = this.build(callback, metadata, options, 'name');
     const write = options.transaction === undefined ? undefined : { transaction: options.transaction };
+    if (this.ringsOnInsert) return this.store.insertAndRing(job, this.bellsFor([job]), write);
     const result = await this.store.insert(job, write);
     if (result.created) await this.ring([job], write);
     return result;
@@ -290,20 +297,26 @@ export class JobManager {
     }
   }
 
-  private async ring(
+  /** One bell per job; `notBefore` from the local clock (a hint: the store decides when a job is due). */
+  private bellsFor(
     jobs: ReadonlyArray<Pick<NewJob, 'id' | 'name' | 'priority' | 'runAt' | 'delayMs'>>,
-    write?: { transaction?: unknown },
-  ): Promise<void> {
-    if (!this.queue || jobs.length === 0) return;
+  ): Bell[] {
     const now = Date.now();
-    const bells: Bell[] = jobs.map((job) => {
+    return jobs.map((job) => {
       const bell: Bell = { id: job.id, name: job.name, priority: job.priority };
       const notBefore = job.runAt ?? (job.delayMs ? now + job.delayMs : undefined);
       if (notBefore !== undefined) bell.notBefore = notBefore;
       return bell;
     });
+  }
+
+  private async ring(
+    jobs: ReadonlyArray<Pick<NewJob, 'id' | 'name' | 'priority' | 'runAt' | 'delayMs'>>,
+    write?: { transaction?: unknown },
+  ): Promise<void> {
+    if (!this.queue || jobs.length === 0) return;
     try {
-      await this.queue.enqueue(bells, write);
+      await this.queue.enqueue(this.bellsFor(jobs), write);
     } catch (error) {
       // The job is stored; a lost bell only costs latency (dispatchers also claim on a timer).
       if (error instanceof JobServiceError && error.code === 'INVALID_INPUT') throw error;

@@ -1,5 +1,6 @@
 import type { InsertResult, JobDocument, JobError, JobPatch, JobStatus, NewJob } from '../model/job.js';
 import type { JsonValue } from '../model/json.js';
+import type { Bell } from '../queue/queue-provider.js';
 
 /** Filters for {@link IDocumentDataProvider.query}; all given filters must match. */
 export interface JobQuery {
@@ -103,6 +104,17 @@ export interface JobChange {
 /** Stops a `watch`. */
 export type Unwatch = () => Promise<void>;
 
+/** What a `watch` listener wants to hear about. */
+export interface WatchOptions {
+  /**
+   * Only cancel requests matter to this listener (a dispatcher aborting
+   * what it runs). A store may then leave terminal transitions out of what
+   * it delivers, and out of what it sends across processes; the listener
+   * still ignores any other change it is given.
+   */
+  cancelRequestsOnly?: boolean;
+}
+
 /**
  * Where job documents live: the ledger, and the truth about every job.
  *
@@ -153,6 +165,15 @@ export interface IDocumentDataProvider {
   /** Releases connections and files. Idempotent. */
   close(): Promise<void>;
 
+  /**
+   * For a store that is also a queue (`IQueueProvider`): `insert`, and when
+   * the job is created, ring `bells` on this same object's doorbell as part
+   * of the one write (one round trip, and in `options.transaction` when
+   * given). `JobManager` calls it only when this object is also its queue;
+   * otherwise it inserts, then rings the queue.
+   */
+  insertAndRing?(job: NewJob, bells: readonly Bell[], options?: WriteOptions): Promise<InsertResult>;
+
   /** Like `insert` for many jobs (atomically or per item); one result per job, in order. */
   insertMany?(jobs: readonly NewJob[], options?: WriteOptions): Promise<InsertResult[]>;
 
@@ -181,5 +202,5 @@ export interface IDocumentDataProvider {
    * Reports status changes and cancel requests (across processes where the
    * store can). Resolves once the listener is live.
    */
-  watch?(listener: (change: JobChange) => void): Promise<Unwatch>;
+  watch?(listener: (change: JobChange) => void, options?: WatchOptions): Promise<Unwatch>;
 }

@@ -1,5 +1,6 @@
 import type { InsertResult, JobDocument, JobPatch, NewJob } from '../model/job.js';
 import { TERMINAL_STATUSES } from '../model/job.js';
+import type { Bell } from '../queue/queue-provider.js';
 import type {
   ClaimRequest,
   FencedWriteResult,
@@ -9,6 +10,7 @@ import type {
   LeaseExtensionResult,
   Settlement,
   Unwatch,
+  WatchOptions,
   WriteOptions,
 } from './document-provider.js';
 import { claimFallback, extendLeasesFallback, insertManyFallback, settleFallback } from './fallbacks.js';
@@ -48,6 +50,12 @@ export class JobStore {
     return this.provider.insert(job, options);
   }
 
+  /** The provider's `insertAndRing` (callers check it exists). */
+  insertAndRing(job: NewJob, bells: readonly Bell[], options?: WriteOptions): Promise<InsertResult> {
+    if (!this.provider.insertAndRing) throw new Error(`${this.name}: insertAndRing is not implemented`);
+    return this.provider.insertAndRing(job, bells, options);
+  }
+
   insertMany(jobs: readonly NewJob[], options?: WriteOptions): Promise<InsertResult[]> {
     if (jobs.length === 0) return Promise.resolve([]);
     return this.provider.insertMany
@@ -75,8 +83,8 @@ export class JobStore {
   }
 
   /** The store's change feed, or `null` when it has none. */
-  watch(listener: (change: JobChange) => void): Promise<Unwatch> | null {
-    return this.provider.watch ? this.provider.watch(listener) : null;
+  watch(listener: (change: JobChange) => void, options?: WatchOptions): Promise<Unwatch> | null {
+    return this.provider.watch ? this.provider.watch(listener, options) : null;
   }
 
   /**

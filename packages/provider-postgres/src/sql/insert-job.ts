@@ -1,15 +1,7 @@
 import { sql } from './sql-template.js';
 
-/**
- * Inserts one scheduled job, or finds the job holding its idempotency key.
- * $1 id, $2 name, $3 priority, $4 max attempts, $5 run at (or null),
- * $6 delay ms, $7 timeout ms, $8 key, $9 schedule id, $10 metadata,
- * $11 backoff. Returns `(id, created)`; no row when the id (or, racing a
- * concurrent commit, the key) was taken and the caller must look again.
- */
-export const INSERT_JOB = sql(
-  'insert_job',
-  /* sql */ `
+/** The insert both statements start with: CTE `t` (store time) and CTE `ins` (the created id, if any). */
+const INSERT_ONE = /* sql */ `
 WITH t AS MATERIALIZED (SELECT {{schema}}.now_ms() AS now),
 ins AS (
   INSERT INTO {{schema}}.jobs (id, name, status, priority, max_attempts, run_at, timeout_ms,
@@ -19,11 +11,36 @@ ins AS (
   FROM t
   ON CONFLICT DO NOTHING
   RETURNING id
-)
-SELECT id, true AS created FROM ins
-UNION ALL
+)`;
+
+/** Without a created row: the holder of key $8, if any. */
+const HOLDER_OF_KEY = /* sql */ `
 SELECT j.id, false AS created
 FROM {{schema}}.jobs j
-WHERE $8::text IS NOT NULL AND j.key = $8::text AND NOT EXISTS (SELECT 1 FROM ins)
-`,
+WHERE $8::text IS NOT NULL AND j.key = $8::text AND NOT EXISTS (SELECT 1 FROM ins)`;
+
+/**
+ * Inserts one scheduled job, or finds the job holding its idempotency key.
+ * $1 id, $2 name, $3 priority, $4 max attempts, $5 run at (or null),
+ * $6 delay ms, $7 timeout ms, $8 key, $9 schedule id, $10 metadata,
+ * $11 backoff. Returns `(id, created)`; no row when the id (or, racing a
+ * concurrent commit, the key) was taken and the caller must look again.
+ */
+export const INSERT_JOB = sql(
+  'insert_job',
+  /* sql */ `${INSERT_ONE}
+SELECT id, true AS created FROM ins
+UNION ALL ${HOLDER_OF_KEY}`,
+);
+
+/**
+ * `INSERT_JOB`, and when the job is created, `pg_notify($12, $13)` in the
+ * same statement: the doorbell rings with the write, one round trip.
+ */
+export const INSERT_JOB_AND_RING = sql(
+  'insert_job_and_ring',
+  /* sql */ `${INSERT_ONE}
+SELECT ins.id, true AS created
+FROM ins CROSS JOIN LATERAL (SELECT pg_notify($12::text, $13::text) WHERE ins.id IS NOT NULL) AS rung
+UNION ALL ${HOLDER_OF_KEY}`,
 );

@@ -1,10 +1,11 @@
 import { initialMigration } from './001-initial.js';
+import { rowChangeFeedMigration } from './002-row-change-feed.js';
 import type { Migration } from './migration.js';
 
 export type { Migration } from './migration.js';
 
 /** Every migration, in version order. The last one's version is the code's schema version. */
-export const MIGRATIONS: readonly Migration[] = [initialMigration];
+export const MIGRATIONS: readonly Migration[] = [initialMigration, rowChangeFeedMigration];
 
 /** The schema version this code writes and reads. */
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;
