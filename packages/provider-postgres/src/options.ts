@@ -87,7 +87,10 @@ export function resolveOptions(input: PostgresProviderOptions | string): Resolve
     if (options.connectionString !== undefined && typeof options.connectionString !== 'string') {
       throw new InvalidInputError('connectionString', 'must be a string');
     }
-    const config: pg.PoolConfig = { max: 10, ...options.poolConfig };
+    // Job statements are short and planned per call; JIT compiling one whose
+    // estimate crosses jit_above_cost costs ~100 ms. `options` in the pool
+    // config or the connection string overrides this.
+    const config: pg.PoolConfig = { max: 10, options: '-c jit=off', ...options.poolConfig };
     if (options.connectionString !== undefined) config.connectionString = options.connectionString;
     pool = new pg.Pool(config);
     pool.on('error', (error) => logger.warn('postgres: an idle pooled connection failed', { error }));

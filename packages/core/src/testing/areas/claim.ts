@@ -51,6 +51,32 @@ export function claimArea({ test, open }: KitContext): void {
     expect(order).toEqual([e, c, b, f, d, a]);
   });
 
+  it('fills a batch with the best due jobs across priorities and names, passing over jobs due later', async () => {
+    const h = await open();
+    const [x, y] = [uniqueName('batch-x'), uniqueName('batch-y')];
+    const now = await h.store.now();
+    const later = now + 3_600_000;
+    const jobs = {
+      xTopLater: newJob(x, { priority: 9, runAt: later }),
+      xHigh1: newJob(x, { priority: 5, runAt: now - 20 }),
+      yHigh: newJob(y, { priority: 5, runAt: now - 10 }),
+      xHigh2: newJob(x, { priority: 5, runAt: now - 5 }),
+      yMid: newJob(y, { priority: 3, runAt: now - 50 }),
+      xMidLater: newJob(x, { priority: 3, runAt: later }),
+      xMid: newJob(x, { priority: 3, runAt: now - 40 }),
+      xLow: newJob(x, { priority: 0, runAt: now - 100 }),
+      yLow: newJob(y, { priority: -1, runAt: now - 100 }),
+    };
+    for (const j of Object.values(jobs)) await h.store.insert(j);
+    const claim = (names: string[], limit: number) =>
+      h.jobs.claim({ names, limit, workerId: 'w', leaseMs: 30_000 }).then((got) => got.map((j) => j.id).sort());
+    const ids = (...picked: Array<{ id: string }>) => picked.map((j) => j.id).sort();
+    expect(await claim([x], 3)).toEqual(ids(jobs.xHigh1, jobs.xHigh2, jobs.xMid));
+    expect(await claim([x, y], 2)).toEqual(ids(jobs.yHigh, jobs.yMid));
+    expect(await claim([x, y], 10)).toEqual(ids(jobs.xLow, jobs.yLow));
+    expect(await claim([x, y], 10)).toEqual([]);
+  });
+
   it('returns at most limit jobs', async () => {
     const h = await open();
     const name = uniqueName('limit');
