@@ -70,13 +70,16 @@ try {
   t0 = performance.now();
   await store.query({ statuses: ['running'], leaseExpiredAt: Date.now() + 120_000, limit: 100 });
   results.queryExpiredLeasesMs = ms(t0);
-  await store.close();
-
   const logBytes = readdirSync(join(root, 'index')).reduce(
     (n, f) => n + statSync(join(root, 'index', f)).size,
     0,
   );
   results.indexLogMiB = Math.round(logBytes / 104_857.6) / 10;
+  // Documents live in the log until written back: write them all back before dropping index/.
+  t0 = performance.now();
+  results.writtenBack = await store.checkpoint();
+  results.checkpointMs = ms(t0);
+  await store.close();
   rmSync(join(root, 'index'), { recursive: true });
   t0 = performance.now();
   const rebuilt = await FileSystemDocumentProvider.open(options);

@@ -51,7 +51,7 @@ describe('crash consistency', () => {
     for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
   });
 
-  it(`keeps every document whole through ${KILLS} SIGKILLs of writers, and sweeps their temp files`, async () => {
+  it(`keeps every commit whole through ${KILLS} SIGKILLs of writers (also mid write-back), and sweeps their temp files`, async () => {
     const dir = tempRoot();
     cleanups.push(() => dir.remove());
     const root = join(dir.path, 'store');
@@ -114,11 +114,16 @@ describe('crash consistency', () => {
     }
     for (const id of acks.settled) expect((await store.get(id))?.status, id).toBe('completed');
 
-    // The index agrees with the files.
+    // The index agrees with the documents; written back, every job has its file at that version.
     const indexed = await allJobs(store);
-    const files = readdirSync(jobsDir).filter((f) => f.endsWith('.json'));
-    expect(indexed).toHaveLength(files.length);
     for (const job of indexed) expect((await store.get(job.id))?.version).toBe(job.version);
+    await store.checkpoint();
+    const files = readdirSync(jobsDir).filter((f) => f.endsWith('.json'));
+    expect(files).toHaveLength(indexed.length);
+    for (const job of indexed) {
+      const file = JSON.parse(readFileSync(join(jobsDir, `${job.id}.json`), 'utf8')) as JobDocument;
+      expect(file.version, job.id).toBe(job.version);
+    }
 
     // No dead owner's temp file survived the open; nothing was quarantined.
     for (const folder of ['jobs', 'keys', 'index', 'locks', '.']) {

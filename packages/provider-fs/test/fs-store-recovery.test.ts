@@ -36,6 +36,7 @@ describe('recovery and upkeep of the fs store', () => {
     const good = job();
     const bad = job({ key: 'bad-key' });
     await store.insertMany([good, bad]);
+    await store.checkpoint(); // documents written back from the log: now the files are read
     const path = join(root, 'jobs', `${bad.id}.json`);
     writeFileSync(path, '{"id": "torn');
     expect(await store.get(bad.id)).toBeNull();
@@ -58,6 +59,7 @@ describe('recovery and upkeep of the fs store', () => {
     const store = await open(root, { logger });
     const [a, b] = [job({ priority: 5 }), job()];
     await store.insertMany([a, b]);
+    await store.checkpoint();
     writeFileSync(join(root, 'jobs', `${a.id}.json`), '[]');
     const claimed = await store.claim({ names: ['work'], limit: 5, workerId: 'w', leaseMs: 1_000 });
     expect(claimed.map((j) => j.id)).toEqual([b.id]);
@@ -134,6 +136,7 @@ describe('recovery and upkeep of the fs store', () => {
     const store = await open(root);
     const jobs = [job({ key: 'k1' }), job(), job()];
     await store.insertMany(jobs);
+    expect(await store.checkpoint()).toBe(3); // deleting index/ by hand is safe only after this
     await store.close();
     rmSync(join(root, 'index'), { recursive: true });
     const logger = recordingLogger();

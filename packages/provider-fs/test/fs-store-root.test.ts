@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { silentLogger } from '@jobservice/core';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -72,10 +72,28 @@ describe('the store root', () => {
     const root = join(dir(), 'store');
     const store = await open(root);
     await store.close();
-    writeFileSync(join(root, 'format.json'), JSON.stringify({ format: STORE_FORMAT, version: 2 }));
+    writeFileSync(join(root, 'format.json'), JSON.stringify({ format: STORE_FORMAT, version: 3 }));
     await expect(open(root)).rejects.toThrow(
-      /was written by jobservice-fs-store format version 2, newer than the version 1 this package reads; upgrade @jobservice\/provider-fs/,
+      /was written by jobservice-fs-store format version 3, newer than the version 2 this package reads; upgrade @jobservice\/provider-fs/,
     );
+  });
+
+  it('opens a root of format 1 and marks it 2, so that older code refuses it', async () => {
+    const root = join(dir(), 'store');
+    const store = await open(root);
+    await store.insert(job());
+    await store.checkpoint();
+    await store.close();
+    // Format 1 kept documents in jobs/ only; its index log is rebuilt from them.
+    rmSync(join(root, 'index'), { recursive: true });
+    writeFileSync(join(root, 'format.json'), JSON.stringify({ format: STORE_FORMAT, version: 1 }));
+    const again = await open(root);
+    expect((await again.query({})).items).toHaveLength(1);
+    await again.close();
+    expect(JSON.parse(readFileSync(join(root, 'format.json'), 'utf8'))).toEqual({
+      format: STORE_FORMAT,
+      version: 2,
+    });
   });
 
   it('refuses a read-only root with a clear error, on open and on every call', async () => {

@@ -128,6 +128,7 @@ describe('path safety of ids and keys', () => {
         }),
         { numRuns: 300 },
       );
+      expect(await store.checkpoint()).toBe(n); // the documents, written back from the log to jobs/
       const root = join(dir.path, 'store');
       expect(readdirSync(dir.path)).toEqual(['store']);
       expect(readdirSync(root).sort()).toEqual(['corrupt', 'format.json', 'index', 'jobs', 'keys', 'locks']);

@@ -13,6 +13,14 @@ export interface IndexEntry {
   finishedAt: number | null;
   scheduleId: string | null;
   cancelRequested: boolean;
+  /**
+   * Where the job's current document lies in the index log generation this
+   * process follows (byte offset and length of its body line, after the
+   * `D` mark); absent when `jobs/<id>.json` holds the current document.
+   */
+  at?: number;
+  /** The body's length in bytes (with {@link at}). */
+  len?: number;
 }
 
 /** A job's removal from the index (deleted, or quarantined as corrupt). */
@@ -25,9 +33,16 @@ export interface IndexRemoval {
 /** One change in the index log: an entry (a write) or a removal. */
 export type IndexRecord = IndexEntry | IndexRemoval;
 
-/** A record as one commit logs it; `temp` names the file the write renames into place. */
+/**
+ * A record as one commit logs it. `body` (when writing) is the document's
+ * JSON, written as a body line before the commit line; a record read back
+ * with `hasBody` takes the next body line (its place lands in `record.at`).
+ * `temp` names a temp file to rename into place (logs of format 1 only).
+ */
 export interface LoggedRecord {
   record: IndexRecord;
+  body?: string;
+  hasBody?: boolean;
   temp?: string;
 }
 
@@ -71,6 +86,7 @@ export function encodeRecord(logged: LoggedRecord): Record<string, unknown> {
     q: r.cancelRequested ? 1 : 0,
   };
   if (logged.temp !== undefined) out.t = logged.temp;
+  if (logged.body !== undefined || logged.hasBody) out.b = 1;
   return out;
 }
 
@@ -101,5 +117,6 @@ export function decodeRecord(raw: unknown): LoggedRecord | null {
     },
   };
   if (typeof o.t === 'string') logged.temp = o.t;
+  if (o.b === 1) logged.hasBody = true;
   return logged;
 }

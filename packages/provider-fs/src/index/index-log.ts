@@ -1,22 +1,27 @@
-import {
-  closeSync,
-  fstatSync,
-  ftruncateSync,
-  openSync,
-  readdirSync,
-  readSync,
-  renameSync,
-  writeSync,
-} from 'node:fs';
+import { closeSync, constants, fstatSync, ftruncateSync, openSync, readdirSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
-import { errorCode, fsyncDirectory, fsyncFd, unlinkQuietly, writeAll } from '../io/durable-io.js';
-import { tempName } from '../naming/owned-names.js';
-import { decodeRecord, encodeRecord, type IndexEntry, type LoggedRecord } from './index-entry.js';
+import {
+  errorCode,
+  fdatasyncFd,
+  fsyncDirectory,
+  GroupSync,
+  readAt,
+  unlinkQuietly,
+  writeAll,
+} from '../io/durable-io.js';
+import type { IndexEntry, LoggedRecord } from './index-entry.js';
+import {
+  BODY_MARK,
+  type BodySpan,
+  encodeCommit,
+  encodeMarker,
+  type LogCommit,
+  NEWLINE,
+  parseLine,
+} from './log-format.js';
+import { GENERATION, writeSnapshot } from './log-generations.js';
 
-const GENERATION = /^log\.(\d+)$/;
-const SNAPSHOT_CHUNK = 500;
 const FIRST_CHUNK = 1 << 20;
-const NEWLINE = 10;
 
 /** What a catch-up found. */
 export type CatchUpResult =
@@ -27,30 +32,31 @@ export type CatchUpResult =
   /** A complete line that is not a record: the log cannot be trusted. */
   | 'corrupt';
 
-/** The last commit read or written: what a lock takeover checks for a half-done commit. */
-export interface LastCommit {
-  owner: string;
-  records: LoggedRecord[];
-}
-
 /**
- * The index log: an append-only file of JSON lines, one per commit (`{"o":
- * owner, "e": [records]}`), written only under the store lock and read by
- * every process to keep its index current. It is the intent log too: a
- * commit's line is appended before its renames, so whoever takes over a
- * dead holder's lock can finish them (see `rollForward`).
+ * The index log, the store's redo log: an append-only file written only
+ * under the store lock and read by every process to keep its index current.
+ * A commit is one `write` of a body line per document (`D` + JSON) and one
+ * commit line (see `encodeCommit`); it counts once its commit line is whole.
+ * With full durability a commit is acknowledged after an fdatasync of the
+ * log ({@link sync}, shared by concurrent commits). Documents stay in the
+ * log until written back to `jobs/` (see `checkpoint`); index entries point
+ * at their bodies.
  *
  * It grows until a lock holder compacts it into a new generation
- * (`log.<n+1>`: a snapshot of the index), then appends `{"next": n+1,
- * "at": <snapshot bytes>}` to the old one so readers follow without
- * re-reading the snapshot.
+ * (`log.<n+1>`: a snapshot of the index, carrying the bodies not yet
+ * written back), then appends `{"next": n+1, "at": <snapshot bytes>}` to
+ * the old one; readers follow it and read the snapshot for the new places
+ * of the bodies.
  */
 export class IndexLog {
   private fd: number | undefined;
   private gen = 0;
   private offset = 0;
-  /** The last commit line read or appended. */
-  lastCommit: LastCommit | null = null;
+  private syncing = 0;
+  private retired: number[] = [];
+  private readonly group = new GroupSync(() => this.syncNow());
+  /** The last commit read or appended. */
+  lastCommit: LogCommit | null = null;
 
   constructor(private readonly dir: string) {}
 
@@ -74,11 +80,6 @@ export class IndexLog {
     return this.fd !== undefined;
   }
 
-  /** The generation followed now. */
-  get generation(): number {
-    return this.gen;
-  }
-
   /** Opens the newest generation from its start; false when there is none. */
   openNewest(): boolean {
     for (let tries = 0; tries < 5; tries++) {
@@ -95,107 +96,90 @@ export class IndexLog {
   }
 
   /**
-   * Reads every complete line written since the last call and hands each
-   * commit's records to `apply`. With `locked` (the caller holds the store
-   * lock, so nobody is writing) a torn last line, left by a writer killed
-   * mid-append, is cut off.
+   * Reads every complete commit written since the last call and hands it to
+   * `apply`, its bodies' places set on its entries. With `locked` (the
+   * caller holds the store lock, so nobody is writing) a torn last commit,
+   * left by a writer killed mid-append, is cut off.
    */
-  catchUp(apply: (records: LoggedRecord[]) => void, locked: boolean): CatchUpResult {
+  catchUp(apply: (commit: LogCommit) => void, locked: boolean): CatchUpResult {
     let chunk = FIRST_CHUNK;
     for (;;) {
       if (this.fd === undefined) return 'reload';
       const size = fstatSync(this.fd).size;
       if (size < this.offset) return 'reload';
       if (size === this.offset) return 'ok';
-      const want = Math.min(size - this.offset, chunk);
-      const buf = Buffer.allocUnsafe(want);
       const base = this.offset;
-      const got = readSync(this.fd, buf, 0, want, base);
-      let pos = 0;
-      for (let nl = buf.indexOf(NEWLINE, 0); nl >= 0 && nl < got; nl = buf.indexOf(NEWLINE, pos)) {
-        const line = buf.toString('utf8', pos, nl);
-        pos = nl + 1;
-        if (line.length === 0) continue;
-        const parsed = parseLine(line);
-        if (parsed === null) return 'corrupt';
-        if ('next' in parsed) {
-          try {
-            this.switchTo(parsed.next, parsed.at);
-          } catch (error) {
-            if (errorCode(error) === 'ENOENT') return 'reload';
-            throw error;
-          }
-          pos = -1;
-          break;
-        }
-        apply(parsed.records);
-        this.lastCommit = parsed;
-        this.offset = base + pos;
-      }
-      if (pos === -1) continue;
-      if (pos === 0) {
-        if (this.offset + got < size) {
-          chunk *= 2; // one line longer than the chunk
-          continue;
-        }
-        if (locked) ftruncateSync(this.fd, this.offset); // a torn line from a dead writer
+      const want = Math.min(size - base, chunk);
+      const buf = Buffer.allocUnsafe(want);
+      const got = readAt(this.fd, buf, want, base);
+      const step = this.applyLines(buf, got, base, apply);
+      if (step === 'switched') chunk = FIRST_CHUNK;
+      else if (step !== 'ok') return step;
+      else if (this.offset > base) continue;
+      else if (base + got < size)
+        chunk *= 2; // one commit longer than the chunk
+      else {
+        if (locked) ftruncateSync(this.fd, this.offset); // a torn commit of a dead writer
         return 'ok';
       }
     }
   }
 
-  /** Appends one commit; the caller holds the store lock and has caught up. */
-  append(owner: string, records: LoggedRecord[]): void {
+  /**
+   * Appends one commit (the caller holds the store lock and has caught up)
+   * and sets the places of its bodies on its entries.
+   */
+  append(commit: LogCommit): void {
     if (this.fd === undefined) throw new Error('index log is not open');
-    const line = `${JSON.stringify({ o: owner, e: records.map(encodeRecord) })}\n`;
-    const buf = Buffer.from(line, 'utf8');
+    const { buf, bodies } = encodeCommit(commit);
     try {
       writeAll(this.fd, buf);
     } catch (error) {
       try {
         ftruncateSync(this.fd, this.offset);
       } catch {
-        // the next locked catch-up cuts the torn line
+        // the next locked catch-up cuts the torn commit
       }
       throw error;
     }
+    let b = 0;
+    for (const logged of commit.records) {
+      if (logged.body === undefined) continue;
+      const span = bodies[b++] as BodySpan;
+      place(logged, this.offset + span.at, span.len);
+    }
     this.offset += buf.length;
-    this.lastCommit = { owner, records };
+    this.lastCommit = commit;
+  }
+
+  /** The document text at a body's place in the current generation. */
+  readBody(at: number, len: number): string {
+    if (this.fd === undefined) throw new Error('index log is not open');
+    const buf = Buffer.allocUnsafe(len);
+    const got = readAt(this.fd, buf, len, at);
+    return buf.toString('utf8', 0, got);
   }
 
   /**
-   * Writes a new generation holding `entries` (under the store lock), points
-   * the old one at it and removes older generations.
+   * Writes a new generation holding `entries` (under the store lock, caught
+   * up), with the bodies still in the log, points the old one at it, moves
+   * the entries' bodies to their new places and removes older generations.
    */
   async writeGeneration(entries: Iterable<IndexEntry>, durable: boolean): Promise<void> {
     const next = Math.max(this.gen, this.newestGeneration()) + 1;
-    const tmp = join(this.dir, tempName());
-    const fd = openSync(tmp, 'wx');
-    let bytes = 0;
-    try {
-      let chunk: LoggedRecord[] = [];
-      const flush = () => {
-        if (chunk.length === 0) return;
-        const buf = Buffer.from(`${JSON.stringify({ o: 'snapshot', e: chunk.map(encodeRecord) })}\n`);
-        writeAll(fd, buf);
-        bytes += buf.length;
-        chunk = [];
-      };
-      for (const entry of entries) {
-        chunk.push({ record: entry });
-        if (chunk.length >= SNAPSHOT_CHUNK) flush();
-      }
-      flush();
-      if (durable) await fsyncFd(fd);
-    } catch (error) {
-      closeSync(fd);
-      unlinkQuietly(tmp);
-      throw error;
+    const written = await writeSnapshot(
+      this.dir,
+      entries,
+      (e) => this.readBody(e.at ?? 0, e.len ?? 0),
+      durable,
+    );
+    renameSync(written.path, join(this.dir, `log.${next}`));
+    if (this.fd !== undefined) writeAll(this.fd, encodeMarker({ next, at: written.bytes }));
+    this.switchTo(next, written.bytes);
+    for (const [entry, at, len] of written.moved) {
+      entry.at = at;
+      entry.len = len;
     }
-    closeSync(fd);
-    renameSync(tmp, join(this.dir, `log.${next}`));
-    if (this.fd !== undefined) writeAll(this.fd, Buffer.from(`${JSON.stringify({ next, at: bytes })}\n`));
-    this.switchTo(next, bytes);
     for (const name of readdirSync(this.dir)) {
       const m = GENERATION.exec(name);
       if (m && Number(m[1]) < next) unlinkQuietly(join(this.dir, name));
@@ -203,68 +187,81 @@ export class IndexLog {
     if (durable) await fsyncDirectory(this.dir);
   }
 
-  /**
-   * Finishes a compaction whose writer died after writing the new generation
-   * but before pointing the older ones at it (so that processes still
-   * reading an older one follow). Runs under the store lock, at takeover.
-   */
-  repairGenerations(): void {
-    const gens = readdirSync(this.dir)
-      .map((name) => GENERATION.exec(name))
-      .filter((m): m is RegExpExecArray => m !== null)
-      .map((m) => Number(m[1]))
-      .sort((a, b) => a - b);
-    const newest = gens[gens.length - 1];
-    if (newest === undefined || gens.length < 2) return;
-    const newestFd = openSync(join(this.dir, `log.${newest}`), 'r');
-    const at = fstatSync(newestFd).size;
-    closeSync(newestFd);
-    for (const gen of gens.slice(0, -1)) {
-      const path = join(this.dir, `log.${gen}`);
-      const fd = openSync(path, 'r+');
-      try {
-        const size = fstatSync(fd).size;
-        const tailLength = Math.min(size, 64 * 1024);
-        const tail = Buffer.allocUnsafe(tailLength);
-        readSync(fd, tail, 0, tailLength, size - tailLength);
-        const end = tail.lastIndexOf(NEWLINE) + 1;
-        const complete = size - tailLength + end;
-        if (complete < size) ftruncateSync(fd, complete); // torn last line
-        const lines = tail.toString('utf8', 0, end).trimEnd().split('\n');
-        const last = parseLine(lines[lines.length - 1] ?? '');
-        if (!last || !('next' in last)) {
-          const marker = Buffer.from(`${JSON.stringify({ next: newest, at })}\n`);
-          let written = 0;
-          while (written < marker.length) {
-            written += writeSync(fd, marker, written, marker.length - written, complete + written);
-          }
-        }
-      } finally {
-        closeSync(fd);
-      }
-      unlinkQuietly(path);
-    }
+  /** Resolves once every commit appended before this call is on disk (group commit). */
+  sync(): Promise<void> {
+    return this.group.sync();
   }
 
-  /** Fsyncs the current generation (on close, with full durability). */
-  async sync(): Promise<void> {
-    if (this.fd !== undefined) await fsyncFd(this.fd);
-  }
-
-  /** Closes the file. */
+  /** Closes the file (once no fdatasync uses it). */
   close(): void {
-    if (this.fd !== undefined) {
-      try {
-        closeSync(this.fd);
-      } catch {
-        // already closed
-      }
-    }
+    if (this.fd !== undefined) this.retire(this.fd);
     this.fd = undefined;
   }
 
+  private applyLines(
+    buf: Buffer,
+    got: number,
+    base: number,
+    apply: (commit: LogCommit) => void,
+  ): 'ok' | 'switched' | CatchUpResult {
+    let pos = 0;
+    const pending: BodySpan[] = [];
+    for (let nl = buf.indexOf(NEWLINE, 0); nl >= 0 && nl < got; nl = buf.indexOf(NEWLINE, pos)) {
+      const start = pos;
+      pos = nl + 1;
+      if (buf[start] === BODY_MARK) {
+        pending.push({ at: base + start + 1, len: nl - start - 1 });
+        continue;
+      }
+      if (nl === start) continue;
+      const parsed = parseLine(buf.toString('utf8', start, nl));
+      if (parsed === null) return 'corrupt';
+      if ('next' in parsed) {
+        // Bodies before a marker belong to a commit cut short: dropped with it.
+        try {
+          this.switchTo(parsed.next, 0); // read the snapshot: it says where the bodies are now
+        } catch (error) {
+          if (errorCode(error) === 'ENOENT') return 'reload';
+          throw error;
+        }
+        return 'switched';
+      }
+      let b = 0;
+      for (const logged of parsed.records) {
+        if (!logged.hasBody) continue;
+        const span = pending[b++];
+        if (!span) return 'corrupt';
+        place(logged, span.at, span.len);
+      }
+      if (b !== pending.length) return 'corrupt';
+      pending.length = 0;
+      apply(parsed);
+      this.lastCommit = parsed;
+      this.offset = base + pos;
+    }
+    return 'ok';
+  }
+
+  private async syncNow(): Promise<void> {
+    const fd = this.fd;
+    if (fd === undefined) return;
+    this.syncing++;
+    try {
+      await fdatasyncFd(fd);
+    } finally {
+      this.syncing--;
+      if (this.syncing === 0) for (const old of this.retired.splice(0)) closeQuietly(old);
+    }
+  }
+
+  private retire(fd: number): void {
+    if (this.syncing > 0) this.retired.push(fd);
+    else closeQuietly(fd);
+  }
+
   private switchTo(gen: number, offset: number): void {
-    const fd = openSync(join(this.dir, `log.${gen}`), 'a+');
+    // Read and append, never create: a generation removed meanwhile must fail (ENOENT), not reappear empty.
+    const fd = openSync(join(this.dir, `log.${gen}`), constants.O_RDWR | constants.O_APPEND);
     this.close();
     this.fd = fd;
     this.gen = gen;
@@ -273,24 +270,17 @@ export class IndexLog {
   }
 }
 
-type ParsedLine = LastCommit | { next: number; at: number };
+/** Sets where a logged entry's body lies. */
+function place(logged: LoggedRecord, at: number, len: number): void {
+  const entry = logged.record as IndexEntry;
+  entry.at = at;
+  entry.len = len;
+}
 
-function parseLine(line: string): ParsedLine | null {
-  let raw: unknown;
+function closeQuietly(fd: number): void {
   try {
-    raw = JSON.parse(line);
+    closeSync(fd);
   } catch {
-    return null;
+    // already closed
   }
-  if (raw === null || typeof raw !== 'object') return null;
-  const o = raw as Record<string, unknown>;
-  if (typeof o.next === 'number' && typeof o.at === 'number') return { next: o.next, at: o.at };
-  if (typeof o.o !== 'string' || !Array.isArray(o.e)) return null;
-  const records: LoggedRecord[] = [];
-  for (const item of o.e) {
-    const record = decodeRecord(item);
-    if (!record) return null;
-    records.push(record);
-  }
-  return { owner: o.o, records };
 }

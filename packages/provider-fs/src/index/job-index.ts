@@ -13,8 +13,16 @@ export class JobIndex {
   readonly entries = new Map<string, IndexEntry>();
   /** Job id per idempotency key. */
   readonly keys = new Map<string, string>();
+  /** Ids of the jobs whose current document lies in the index log (not yet written back). */
+  readonly inLog = new Set<string>();
   private readonly byStatus = new Map<JobStatus, Set<string>>(JOB_STATUSES.map((s) => [s, new Set()]));
   private claims: ClaimQueue | undefined;
+  private logBytes = 0;
+
+  /** Bytes of the documents that lie in the index log (what a snapshot must carry). */
+  get bytesInLog(): number {
+    return this.logBytes;
+  }
 
   /** Ids of the jobs with `status`. */
   idsWith(status: JobStatus): ReadonlySet<string> {
@@ -27,6 +35,7 @@ export class JobIndex {
    */
   apply(record: IndexRecord): JobChange | null {
     const before = this.entries.get(record.id);
+    if (before) this.forgetBody(before);
     if (isRemoval(record)) {
       if (!before) return null;
       this.entries.delete(record.id);
@@ -35,6 +44,16 @@ export class JobIndex {
       return null;
     }
     const entry = record;
+    if (entry.at !== undefined) {
+      this.inLog.add(entry.id);
+      this.logBytes += entry.len ?? 0;
+    }
+    if (before && sameDocument(before, entry)) {
+      // The same version again (a snapshot read after a compaction): only its body moved.
+      before.at = entry.at;
+      before.len = entry.len;
+      return null;
+    }
     this.entries.set(entry.id, entry);
     if (before?.status !== entry.status) {
       if (before) this.byStatus.get(before.status)?.delete(entry.id);
@@ -49,6 +68,18 @@ export class JobIndex {
       return null;
     }
     return { id: entry.id, status: entry.status, cancelRequested: entry.cancelRequested };
+  }
+
+  /**
+   * Records that `jobs/<id>.json` now holds `version` (a write-back): the
+   * entry stops pointing into the log when that is still its version.
+   */
+  written(id: string, version: number): void {
+    const entry = this.entries.get(id);
+    if (!entry || entry.version !== version || entry.at === undefined) return;
+    this.forgetBody(entry);
+    delete entry.at;
+    delete entry.len;
   }
 
   /** The claim queue, built from the scheduled entries on first use. */
@@ -68,6 +99,14 @@ export class JobIndex {
     this.keys.clear();
     for (const set of this.byStatus.values()) set.clear();
     this.claims?.clear();
+    this.inLog.clear();
+    this.logBytes = 0;
+  }
+
+  private forgetBody(entry: IndexEntry): void {
+    if (entry.at === undefined) return;
+    this.inLog.delete(entry.id);
+    this.logBytes -= entry.len ?? 0;
   }
 
   private rebuildClaims(): void {
@@ -78,4 +117,9 @@ export class JobIndex {
     }
     this.claims = claims;
   }
+}
+
+/** Two entries of one job at one version, status and cancel flag. */
+function sameDocument(a: IndexEntry, b: IndexEntry): boolean {
+  return a.version === b.version && a.status === b.status && a.cancelRequested === b.cancelRequested;
 }

@@ -1,7 +1,17 @@
-import { closeSync, fsync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  fdatasync,
+  fsync,
+  openSync,
+  readFileSync,
+  readSync,
+  unlinkSync,
+  writeSync,
+} from 'node:fs';
 import { promisify } from 'node:util';
 
 const fsyncAsync = promisify(fsync);
+const fdatasyncAsync = promisify(fdatasync);
 
 /**
  * `full`: every write is fsynced (file, then its directory after the rename)
@@ -84,6 +94,22 @@ export function fsyncFd(fd: number): Promise<void> {
   return fsyncAsync(fd);
 }
 
+/** Fdatasyncs an open file descriptor on the thread pool (data and size; for appended logs). */
+export function fdatasyncFd(fd: number): Promise<void> {
+  return fdatasyncAsync(fd);
+}
+
+/** Reads `length` bytes at `position` (fewer only at the end of the file); returns how many. */
+export function readAt(fd: number, buf: Buffer, length: number, position: number): number {
+  let got = 0;
+  while (got < length) {
+    const n = readSync(fd, buf, got, length - got, position + got);
+    if (n === 0) break;
+    got += n;
+  }
+  return got;
+}
+
 /** Fsyncs a directory so the renames and unlinks in it are durable. */
 export async function fsyncDirectory(dir: string): Promise<void> {
   let fd: number;
@@ -109,16 +135,17 @@ function unsupportedDirSync(error: unknown): boolean {
 }
 
 /**
- * Group commit for one directory's fsync: a caller waits for an fsync that
- * started after its call, and callers arriving while one runs share the next.
+ * Group commit: a caller of {@link sync} waits for a run of `flush` that
+ * started after its call, and callers arriving while one runs share the
+ * next one (one fsync for many commits).
  */
-export class DirectorySync {
+export class GroupSync {
   private inFlight: Promise<void> | undefined;
   private waiting: Promise<void> | undefined;
 
-  constructor(private readonly dir: string) {}
+  constructor(private readonly flush: () => Promise<void>) {}
 
-  /** Resolves once this directory's entries, as of this call, are durable. */
+  /** Resolves once everything written before this call is durable. */
   sync(): Promise<void> {
     if (this.waiting) return this.waiting;
     if (!this.inFlight) return this.start();
@@ -132,10 +159,17 @@ export class DirectorySync {
   }
 
   private start(): Promise<void> {
-    const run: Promise<void> = fsyncDirectory(this.dir).finally(() => {
+    const run: Promise<void> = this.flush().finally(() => {
       if (this.inFlight === run) this.inFlight = undefined;
     });
     this.inFlight = run;
     return run;
+  }
+}
+
+/** Group commit for one directory's fsync (renames, creations and unlinks in it). */
+export class DirectorySync extends GroupSync {
+  constructor(dir: string) {
+    super(() => fsyncDirectory(dir));
   }
 }

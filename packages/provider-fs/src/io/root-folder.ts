@@ -54,8 +54,9 @@ export async function prepareRoot(spec: RootSpec): Promise<void> {
       );
     }
     await writeFormat(spec, formatPath);
-  } else {
-    checkFormat(spec, formatPath, text);
+  } else if (checkFormat(spec, formatPath, text) < spec.version) {
+    // An older format this code reads: mark the root as the newer one, so that older code refuses it.
+    await writeFormat(spec, formatPath);
   }
   for (const folder of spec.folders) {
     try {
@@ -103,7 +104,8 @@ async function writeFormat(spec: RootSpec, formatPath: string): Promise<void> {
   }
 }
 
-function checkFormat(spec: RootSpec, formatPath: string, text: string): void {
+/** Checks a root's format file; returns its version. */
+function checkFormat(spec: RootSpec, formatPath: string, text: string): number {
   let parsed: { format?: unknown; version?: unknown };
   try {
     parsed = JSON.parse(text) as typeof parsed;
@@ -126,6 +128,7 @@ function checkFormat(spec: RootSpec, formatPath: string, text: string): void {
       `${spec.root} was written by ${spec.format} format version ${version}, newer than the version ${spec.version} this package reads; upgrade @jobservice/provider-fs in every process using it`,
     );
   }
+  return version;
 }
 
 /** A ProviderError naming what failed, with the system error's code and a hint for the common ones. */

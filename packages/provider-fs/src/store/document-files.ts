@@ -27,8 +27,9 @@ const DOC_SUFFIX = '.json';
 
 /**
  * The `jobs/` folder: one JSON document per job, named after its encoded id,
- * only ever replaced by renaming a complete temp file over it, so a reader
- * sees the old or the new document and never a torn one.
+ * written back from the index log and only ever replaced by renaming a
+ * complete temp file over it, so a reader sees the old or the new document
+ * and never a torn one.
  */
 export class DocumentFiles {
   constructor(
@@ -91,25 +92,30 @@ export class DocumentFiles {
   }
 
   /**
-   * Writes each document to its own new temp file in `jobs/` (fsynced with
-   * full durability, all at once) and returns the temp names, in order.
-   * Nothing is left behind on failure.
+   * Replaces the files of the given jobs with the given document texts:
+   * every temp file is written (and, with full durability, fsynced) first,
+   * all at once, then each is renamed over its job's file. Nothing is left
+   * behind on failure; a crash leaves each file old or new, never torn.
    */
-  async prepare(docs: readonly JobDocument[]): Promise<string[]> {
-    const temps = docs.map(() => tempName());
-    const writes = docs.map((doc, i) =>
-      writeNewFile(join(this.dir, temps[i] as string), JSON.stringify(doc), this.durable),
+  async writeDocuments(items: ReadonlyArray<{ id: string; text: string }>): Promise<void> {
+    const temps = items.map(() => tempName());
+    const writes = items.map((item, i) =>
+      writeNewFile(join(this.dir, temps[i] as string), item.text, this.durable),
     );
     const outcomes = await Promise.allSettled(writes);
     const failed = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected');
-    if (failed) {
+    try {
+      if (failed) throw failed.reason;
+      items.forEach((item, i) => {
+        renameSync(join(this.dir, temps[i] as string), join(this.dir, this.fileOf(item.id)));
+      });
+    } catch (error) {
       for (const temp of temps) unlinkQuietly(join(this.dir, temp));
-      throw failed.reason;
+      throw error;
     }
-    return temps;
   }
 
-  /** Renames a prepared temp file over the job's document. */
+  /** Renames a temp file named by a commit of format 1 over the job's document. */
   install(temp: string, id: string): void {
     renameSync(join(this.dir, temp), join(this.dir, this.fileOf(id)));
   }
@@ -117,11 +123,6 @@ export class DocumentFiles {
   /** True when a temp file is still there (not yet installed). */
   hasTemp(temp: string): boolean {
     return existsSync(join(this.dir, temp));
-  }
-
-  /** Removes a prepared temp file that will not be installed. */
-  discard(temp: string): void {
-    unlinkQuietly(join(this.dir, temp));
   }
 
   /** Removes a job's document; false when there was none. */

@@ -26,6 +26,7 @@ import {
 } from '@jobservice/core';
 import type { Durability } from '../io/durable-io.js';
 import { fail } from '../io/root-folder.js';
+import { writeBackAll } from './checkpoint.js';
 import { readOrQuarantine } from './document-patch.js';
 import { claimJobs, fencedWrites } from './lease-operations.js';
 import { queryJobs } from './query-operation.js';
@@ -40,8 +41,9 @@ export interface FileSystemDocumentProviderOptions {
    */
   root: string;
   /**
-   * `full`: every state change is fsynced (file, then folder) before the
-   * call resolves: jobs survive a power loss. `relaxed`: no fsync; jobs
+   * `full`: every state change is on disk (the index log, fdatasynced once
+   * per batch and shared by concurrent calls) before the call resolves: jobs
+   * survive a power loss. `relaxed`: no fsync; jobs
    * survive a process crash (`kill -9`) but not a power loss or kernel
    * crash. Use `relaxed` for tests and scratch work only.
    * @default 'full'
@@ -66,13 +68,21 @@ export interface FileSystemDocumentProviderOptions {
    * and than 400 bytes per job. @default 8 MiB
    */
   compactBytes?: number;
+  /**
+   * How often a process that has not written for that long writes up to 256
+   * documents back from the index log to their files in `jobs/`.
+   * @default 1_000
+   */
+  writeBackIntervalMs?: number;
 }
 
 /**
  * A crash-safe job store in a folder, shared by the processes of one host:
- * one JSON document per job, replaced atomically (temp file, fsync, rename,
- * folder fsync), compare-and-set across processes under a lock file, an
- * index log every process follows, and idempotency keys as exclusive files.
+ * every change is one append to an index log (the redo log, carrying the
+ * new documents; one fdatasync per batch), followed by every process;
+ * documents are written back to one JSON file per job in the background
+ * (temp file, fsync, rename); compare-and-set across processes under a lock
+ * file, and idempotency keys as exclusive files.
  * Implements every optional capability (`insertMany`, `claim`, `settle`,
  * `extendLeases`, `prune`, `watch`). Not for network file systems.
  *
@@ -123,6 +133,7 @@ export class FileSystemDocumentProvider implements IDocumentDataProvider {
       lockTimeoutMs: positive(options.lockTimeoutMs, 30_000, 'options.lockTimeoutMs'),
       sweepIntervalMs: positive(options.sweepIntervalMs, 60_000, 'options.sweepIntervalMs'),
       compactBytes: positive(options.compactBytes, 8 * 1024 * 1024, 'options.compactBytes'),
+      writeBackIntervalMs: positive(options.writeBackIntervalMs, 1_000, 'options.writeBackIntervalMs'),
       logger: options.logger ?? consoleLogger,
     });
   }
@@ -204,6 +215,17 @@ export class FileSystemDocumentProvider implements IDocumentDataProvider {
       const stop = this.engine.watch(listener);
       return async () => stop();
     });
+  }
+
+  /**
+   * Writes every document that still lies in the index log back to its file
+   * in `jobs/` (in turns of 256, one lock hold each) and returns how many it
+   * wrote. Not needed for safety: the log is the redo log, and idle
+   * processes write back in the background. Call it before copying `jobs/`
+   * alone, or before deleting `index/` by hand.
+   */
+  checkpoint(): Promise<number> {
+    return this.call('checkpoint', () => writeBackAll(this.engine, 256));
   }
 
   /** Closes files and watches and unregisters this process. Idempotent. */

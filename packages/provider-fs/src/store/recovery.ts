@@ -1,6 +1,6 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { JobDocument, Logger } from '@jobservice/core';
+import type { Logger } from '@jobservice/core';
 import { entryOf, isRemoval } from '../index/index-entry.js';
 import type { IndexLog } from '../index/index-log.js';
 import type { JobIndex } from '../index/job-index.js';
@@ -26,9 +26,9 @@ export interface RecoveryParts {
 
 /**
  * Finishes the last commit of a holder that died with the store lock: its
- * index line is written (intent first), so every temp file it names that is
- * still there is renamed into place and every removal is done. Returns how
- * many writes it finished.
+ * line is whole (a torn one was cut), so it counts; what may be left is the
+ * file side of its removals (unlink, key release) and, in logs of format 1,
+ * temp files to rename into place. Returns how many writes it finished.
  */
 export function finishDeadCommit(parts: RecoveryParts, deadOwner: string): number {
   const last = parts.log.lastCommit;
@@ -76,15 +76,19 @@ export function sweepDeadFiles(folders: readonly string[]): number {
 }
 
 /**
- * Rebuilds the index from the documents themselves (every file in `jobs/`),
- * repairs the key files to match, and writes a fresh log generation. Used
+ * Rebuilds the index when the log cannot be followed: what the log gave up
+ * to the damage (already in `index`; nothing when the log is gone) is
+ * merged with the files in `jobs/` (a file wins only with a newer version:
+ * after a power loss in relaxed durability, a write-back may have outlived
+ * its log line), the key files are repaired to match, and a fresh log
+ * generation is written (carrying the documents still in the log). Used
  * when there is no index log, when it is damaged, and after the machine
- * restarted while the store was open (the log is not fsynced per commit).
+ * restarted while the store was open.
  */
 export async function rebuildIndex(parts: RecoveryParts, reason: string): Promise<void> {
   const { docs, keys, index, logger } = parts;
   const started = Date.now();
-  const found: JobDocument[] = [];
+  let files = 0;
   for (const file of docs.listDocuments()) {
     const result = docs.readFile(file);
     if (result === null) continue;
@@ -93,17 +97,19 @@ export async function rebuildIndex(parts: RecoveryParts, reason: string): Promis
       logger.error(`fs: corrupt job document ${result.path} (${result.reason}); moved to ${moved}`);
       continue;
     }
-    found.push(result);
+    files++;
+    const known = index.entries.get(result.id);
+    if (!known || known.version < result.version) index.apply(entryOf(result));
   }
   const owners = new Map<string, string>();
-  for (const doc of found) {
-    if (doc.key === null) continue;
-    const other = owners.get(doc.key);
-    if (other !== undefined && other < doc.id) {
-      logger.error(`fs: jobs ${other} and ${doc.id} share idempotency key ${JSON.stringify(doc.key)}`);
+  for (const entry of index.entries.values()) {
+    if (entry.key === null) continue;
+    const other = owners.get(entry.key);
+    if (other !== undefined && other < entry.id) {
+      logger.error(`fs: jobs ${other} and ${entry.id} share idempotency key ${JSON.stringify(entry.key)}`);
       continue;
     }
-    owners.set(doc.key, doc.id);
+    owners.set(entry.key, entry.id);
   }
   for (const file of keys.list()) {
     const entry = keys.readFile(file);
@@ -115,12 +121,10 @@ export async function rebuildIndex(parts: RecoveryParts, reason: string): Promis
     if (current === null) keys.create(key, id);
     else if (current === 'unreadable' || current.id !== id) keys.replace(key, id);
   }
-  index.clear();
-  for (const doc of found) index.apply(entryOf(doc));
   await parts.log.writeGeneration(index.entries.values(), parts.durable);
-  if (found.length === 0 && reason === FRESH_ROOT) return;
+  if (index.entries.size === 0 && reason === FRESH_ROOT) return;
   logger.warn(
-    `fs: rebuilt the index of ${parts.root} from ${found.length} document(s) in ${Date.now() - started} ms (${reason})`,
+    `fs: rebuilt the index of ${parts.root} from ${files} document file(s) and the log's ${index.inLog.size} document(s) in ${Date.now() - started} ms (${reason})`,
   );
 }
 

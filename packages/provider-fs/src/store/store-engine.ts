@@ -1,8 +1,10 @@
 import { join } from 'node:path';
-import { type JobChange, type JobDocument, type Logger, ShutdownError } from '@jobservice/core';
+import { type JobChange, type Logger, ProviderError, ShutdownError } from '@jobservice/core';
 import { entryOf, type LoggedRecord } from '../index/index-entry.js';
 import { IndexLog } from '../index/index-log.js';
 import { JobIndex } from '../index/job-index.js';
+import type { LogCommit } from '../index/log-format.js';
+import { repairGenerations } from '../index/log-generations.js';
 import { DirectorySync, fsyncDirectory, unlinkQuietly, writeNewFile } from '../io/durable-io.js';
 import { fail, prepareRoot } from '../io/root-folder.js';
 import { DirectoryWatcher } from '../lock/directory-watcher.js';
@@ -10,7 +12,7 @@ import { FileLock } from '../lock/file-lock.js';
 import { ownedName } from '../naming/owned-names.js';
 import { isEarlierBoot } from '../process/process-identity.js';
 import { ChangeFeed } from './change-feed.js';
-import { type CorruptDocument, DocumentFiles } from './document-files.js';
+import { DocumentFiles, isCorrupt, parseDocument, type ReadResult } from './document-files.js';
 import { type CommitWrite, type EngineSettings, STORE_FORMAT, STORE_FORMAT_VERSION } from './engine-types.js';
 import { KeyFiles } from './key-files.js';
 import {
@@ -22,13 +24,16 @@ import {
   rebuildIndex,
   sweepDeadFiles,
 } from './recovery.js';
+import { Upkeep } from './upkeep.js';
 
 const PROVIDER = 'fs';
 
 /**
  * The machinery under the file-system store: root folder, owner file, the
- * cross-process store lock, the index log and this process's index, commits
- * (log line first, then renames), recovery, sweeping and the change feed.
+ * cross-process store lock, the index log (the redo log: a commit is one
+ * append carrying its documents) and this process's index, reads that
+ * follow it to the log or the written-back file, recovery, upkeep and the
+ * change feed.
  */
 export class StoreEngine {
   readonly index = new JobIndex();
@@ -36,21 +41,27 @@ export class StoreEngine {
   readonly keys: KeyFiles;
   readonly durable: boolean;
   readonly logger: Logger;
-  private readonly log: IndexLog;
+  /** The index log: the redo log every commit is appended to. */
+  readonly log: IndexLog;
   private readonly lockWatcher: DirectoryWatcher;
-  private readonly jobsSync: DirectorySync;
+  /** Group commit of `jobs/`'s folder fsync (write-backs). */
+  readonly jobsSync: DirectorySync;
   private readonly keysSync: DirectorySync;
   private readonly feed: ChangeFeed;
   private readonly ownerFile: string;
-  private readonly ownerTag: string;
+  /** `pid.start.boot.ns.instance`: this store instance, as commits and the lock name it. */
+  readonly ownerTag: string;
   private lock: FileLock | undefined;
-  private sweepTimer: NodeJS.Timeout | undefined;
+  private upkeep: Upkeep | undefined;
   private closed = false;
-  private readonly applyRecords = (records: LoggedRecord[]) => {
-    for (const { record } of records) {
+  /** When this process last committed (`Date.now()`): write-backs wait for a quiet moment. */
+  lastCommitAt = 0;
+  private readonly applyCommit = (commit: LogCommit) => {
+    for (const { record } of commit.records) {
       const change = this.index.apply(record);
       if (change && this.feed.active) this.feed.emit(change);
     }
+    for (const [id, version] of commit.written ?? []) this.index.written(id, version);
   };
 
   constructor(private readonly settings: EngineSettings) {
@@ -118,14 +129,33 @@ export class StoreEngine {
     } finally {
       this.lock.release();
     }
-    this.sweepTimer = setInterval(() => void this.sweepIfSomeoneDied(), this.settings.sweepIntervalMs);
-    this.sweepTimer.unref();
+    this.upkeep = new Upkeep(this, this.settings);
+  }
+
+  /**
+   * A job's current document: from its body in the index log, or from
+   * `jobs/<id>.json` once written back; `null` when the index has no such job.
+   * Call after {@link refresh} (or under the lock) for an up-to-date answer.
+   */
+  readDoc(id: string): ReadResult {
+    const entry = this.index.entries.get(id);
+    if (!entry) return null;
+    if (entry.at === undefined) return this.docs.read(id);
+    const where = `${this.settings.root}/index (byte ${entry.at})`;
+    const doc = parseDocument(this.log.readBody(entry.at, entry.len ?? 0), where);
+    if (isCorrupt(doc) || doc.id !== id || doc.version !== entry.version) {
+      throw new ProviderError(
+        PROVIDER,
+        `the index log at ${where} does not hold job ${id} v${entry.version}`,
+      );
+    }
+    return doc;
   }
 
   /** Reads what other processes committed (no lock). */
   async refresh(): Promise<void> {
     this.assertOpen();
-    if (this.log.catchUp(this.applyRecords, false) !== 'ok') await this.locked(() => undefined);
+    if (this.log.catchUp(this.applyCommit, false) !== 'ok') await this.locked(() => undefined);
   }
 
   /**
@@ -153,70 +183,43 @@ export class StoreEngine {
   }
 
   /**
-   * Commits writes (inside {@link locked}): one index line (intent), applied
-   * to this process's index, then each rename or removal. A process that
-   * dies halfway leaves the line for the next lock holder to finish.
+   * Commits writes (inside {@link locked}): one append to the index log
+   * carrying every new document (the redo record), applied to this
+   * process's index; then the files of removed jobs are unlinked and their
+   * keys released. The commit counts once its line is whole; with full
+   * durability the caller awaits {@link synced} before acknowledging.
    */
   commit(writes: readonly CommitWrite[]): void {
     if (writes.length === 0) return;
     const records: LoggedRecord[] = writes.map((w) =>
       w.doc
-        ? { record: entryOf(w.doc), temp: w.temp }
+        ? { record: entryOf(w.doc), body: JSON.stringify(w.doc) }
         : { record: { id: w.id, removed: true, key: w.key ?? null } },
     );
-    this.log.append(this.ownerTag, records);
-    this.applyRecords(records);
-    let failure: unknown;
+    this.appendLocked({ owner: this.ownerTag, records });
+    this.lastCommitAt = Date.now();
     for (const w of writes) {
+      if (w.doc) continue;
       try {
-        if (w.doc) this.docs.install(w.temp as string, w.id);
-        else {
-          this.docs.remove(w.id);
-          if (w.key) this.keys.release(w.key, w.id);
-        }
+        this.docs.remove(w.id);
+        if (w.key) this.keys.release(w.key, w.id);
       } catch (error) {
-        // The line says this write happened; say what the file really holds.
-        failure ??= error;
-        this.correct(w.id, this.docs.readQuietly(w.id));
+        // The log says the job is gone, and reads follow the log: the file is only clutter.
+        this.logger.warn(`fs: could not remove the file of deleted job ${w.id}`, { error });
       }
     }
-    if (failure !== undefined) throw failure;
   }
 
-  /** With full durability, waits until the renames (and key files) of a commit are on disk. */
+  /** Appends a commit under the lock and applies it to this process's index. */
+  appendLocked(commit: LogCommit): void {
+    this.log.append(commit);
+    this.applyCommit(commit);
+  }
+
+  /** With full durability, waits until the commits made so far (and key files) are on disk. */
   async synced(keys = false): Promise<void> {
     if (!this.durable) return;
-    await Promise.all([this.jobsSync.sync(), keys ? this.keysSync.sync() : undefined]);
-  }
-
-  /** Moves a corrupt document to `corrupt/`, logs it naming the file, and drops it from the index. */
-  async quarantine(corrupt: CorruptDocument, id: string): Promise<void> {
-    await this.locked(() => this.quarantineLocked(corrupt, id));
-  }
-
-  /** {@link quarantine} for a caller that holds the lock. */
-  quarantineLocked(corrupt: CorruptDocument, id: string): void {
-    const current = this.docs.read(id);
-    if (current === null || !('corrupt' in current)) return; // replaced or gone meanwhile
-    const moved = this.docs.quarantine(corrupt.path);
-    this.logger.error(`fs: corrupt job document ${corrupt.path} (${corrupt.reason}); moved to ${moved}`);
-    const key = this.index.entries.get(id)?.key ?? null;
-    if (this.index.entries.has(id)) {
-      const records: LoggedRecord[] = [{ record: { id, removed: true, key } }];
-      this.log.append(this.ownerTag, records);
-      this.applyRecords(records);
-      if (key !== null) this.keys.release(key, id);
-    }
-  }
-
-  /** Re-logs a job whose index entry disagrees with its file (inside {@link locked}). */
-  correct(id: string, doc: JobDocument | null): void {
-    const entry = this.index.entries.get(id);
-    const records: LoggedRecord[] = doc
-      ? [{ record: entryOf(doc) }]
-      : [{ record: { id, removed: true, key: entry?.key ?? null } }];
-    this.log.append(this.ownerTag, records);
-    this.applyRecords(records);
+    await Promise.all([this.log.sync(), keys ? this.keysSync.sync() : undefined]);
   }
 
   /** Listens to status changes and cancel requests from every process. */
@@ -229,7 +232,7 @@ export class StoreEngine {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    clearInterval(this.sweepTimer);
+    this.upkeep?.stop();
     this.feed.close();
     await this.lock?.whenIdle();
     try {
@@ -240,6 +243,11 @@ export class StoreEngine {
     this.log.close();
     this.lockWatcher.close();
     unlinkQuietly(this.ownerFile);
+  }
+
+  /** True once {@link close} was called. */
+  get isClosed(): boolean {
+    return this.closed;
   }
 
   /** Throws once closed. */
@@ -260,11 +268,11 @@ export class StoreEngine {
   }
 
   private async catchUpLocked(): Promise<void> {
-    let result = this.log.catchUp(this.applyRecords, true);
+    let result = this.log.catchUp(this.applyCommit, true);
     if (result === 'reload') {
       this.index.clear();
       if (!this.log.openNewest()) return this.rebuild('the index log vanished');
-      result = this.log.catchUp(this.applyRecords, true);
+      result = this.log.catchUp(this.applyCommit, true);
     }
     if (result !== 'ok') await this.rebuild('the index log has a damaged line');
   }
@@ -275,28 +283,22 @@ export class StoreEngine {
 
   /** Runs holding the lock just taken from a dead holder: finish its commit. */
   private async takeOver(deadOwner: string): Promise<void> {
-    this.log.repairGenerations();
+    repairGenerations(join(this.settings.root, 'index'));
     if (!this.log.isOpen && !this.log.openNewest()) return;
     await this.catchUpLocked();
     finishDeadCommit(this.parts(), deadOwner);
   }
 
   private async compactIfLarge(): Promise<void> {
-    const threshold = Math.max(this.settings.compactBytes, this.index.entries.size * 400);
+    // A snapshot holds ~200 bytes per job plus the bodies not yet written back: compact
+    // once the log is twice that, so the copying costs a bounded share of the appends.
+    const snapshot = this.index.entries.size * 200 + this.index.bytesInLog;
+    const threshold = Math.max(this.settings.compactBytes, this.index.entries.size * 400, 2 * snapshot);
     if (this.log.bytes <= threshold) return;
     try {
       await this.log.writeGeneration(this.index.entries.values(), this.durable);
     } catch (error) {
       this.logger.error(`fs: compacting the index log of ${this.settings.root} failed`, { error });
-    }
-  }
-
-  private async sweepIfSomeoneDied(): Promise<void> {
-    try {
-      if (this.closed || deadOwners(join(this.settings.root, 'locks')).length === 0) return;
-      await this.locked(() => sweepDeadFiles(ownedFolders(this.settings.root)));
-    } catch (error) {
-      if (!this.closed) this.logger.warn('fs: sweeping files of dead processes failed', { error });
     }
   }
 }

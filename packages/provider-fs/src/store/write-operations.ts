@@ -10,14 +10,15 @@ import {
   TERMINAL_STATUSES,
   type WriteOptions,
 } from '@jobservice/core';
-import { checkNewJob, readLocked, readOrQuarantine } from './document-patch.js';
+import { checkNewJob, readLocked } from './document-patch.js';
 import type { CommitWrite } from './engine-types.js';
 import type { StoreEngine } from './store-engine.js';
 
 /**
- * Inserts jobs: temp files written (and fsynced) before the lock; under the
- * lock each key is checked (key file, created `O_EXCL`) and each id, then
- * one commit. One result per job, in order, like the memory store.
+ * Inserts jobs in one lock hold: each key is checked (key file, created
+ * `O_EXCL`) and each id, then one commit carries every new document (one log
+ * append; with full durability one fdatasync, plus one of `keys/` when keys
+ * were taken). One result per job, in order, like the memory store.
  */
 export async function insertJobs(
   engine: StoreEngine,
@@ -36,54 +37,45 @@ export async function insertJobs(
   engine.assertOpen();
   const now = clock.now();
   const docs = jobs.map((job) => materializeJob(job, now));
-  const temps = await engine.docs.prepare(docs);
-  const used = new Set<number>();
   let keysTouched = false;
-  try {
-    const results = await engine.locked(() => {
-      const out: InsertResult[] = [];
-      const writes: CommitWrite[] = [];
-      const batchIds = new Set<string>();
-      const batchKeys = new Map<string, string>();
-      for (let i = 0; i < docs.length; i++) {
-        const doc = docs[i] as JobDocument;
-        if (doc.key !== null) {
-          const owner = batchKeys.get(doc.key) ?? keyOwner(engine, doc.key);
-          if (owner !== null) {
-            out.push({ id: owner, created: false });
-            continue;
-          }
-        }
-        if (batchIds.has(doc.id) || engine.index.entries.has(doc.id)) {
-          out.push({ id: doc.id, created: false });
+  let created = false;
+  const results = await engine.locked(() => {
+    const out: InsertResult[] = [];
+    const writes: CommitWrite[] = [];
+    const batchIds = new Set<string>();
+    const batchKeys = new Map<string, string>();
+    for (const doc of docs) {
+      if (doc.key !== null) {
+        const owner = batchKeys.get(doc.key) ?? keyOwner(engine, doc.key);
+        if (owner !== null) {
+          out.push({ id: owner, created: false });
           continue;
         }
-        if (doc.key !== null) {
-          if (!engine.keys.create(doc.key, doc.id)) engine.keys.replace(doc.key, doc.id);
-          batchKeys.set(doc.key, doc.id);
-        }
-        batchIds.add(doc.id);
-        used.add(i);
-        writes.push({ id: doc.id, doc, temp: temps[i] as string });
-        out.push({ id: doc.id, created: true });
       }
-      try {
-        engine.commit(writes);
-      } catch (error) {
-        for (const [key, id] of batchKeys) engine.keys.release(key, id);
-        used.clear();
-        throw error;
+      if (batchIds.has(doc.id) || engine.index.entries.has(doc.id)) {
+        out.push({ id: doc.id, created: false });
+        continue;
       }
-      keysTouched = batchKeys.size > 0;
-      return out;
-    });
-    await engine.synced(keysTouched);
-    return results;
-  } finally {
-    temps.forEach((temp, i) => {
-      if (!used.has(i)) engine.docs.discard(temp);
-    });
-  }
+      if (doc.key !== null) {
+        if (!engine.keys.create(doc.key, doc.id)) engine.keys.replace(doc.key, doc.id);
+        batchKeys.set(doc.key, doc.id);
+      }
+      batchIds.add(doc.id);
+      writes.push({ id: doc.id, doc });
+      out.push({ id: doc.id, created: true });
+    }
+    try {
+      engine.commit(writes);
+    } catch (error) {
+      for (const [key, id] of batchKeys) engine.keys.release(key, id);
+      throw error;
+    }
+    keysTouched = batchKeys.size > 0;
+    created = writes.length > 0;
+    return out;
+  });
+  if (created) await engine.synced(keysTouched);
+  return results;
 }
 
 /** The job holding `key` (under the lock), repairing a lost key file; `null` when the key is free. */
@@ -99,9 +91,8 @@ function keyOwner(engine: StoreEngine, key: string): string | null {
 }
 
 /**
- * Compare-and-set: reads the document, prepares the new one (fsynced)
- * without the lock, and under the lock installs it only if the version is
- * still `expectedVersion`.
+ * Compare-and-set in one lock hold: installs the patched document only if
+ * the job's version is still `expectedVersion` (one log append).
  */
 export async function updateJob(
   engine: StoreEngine,
@@ -114,22 +105,15 @@ export async function updateJob(
   if (patch === null || typeof patch !== 'object') {
     throw new InvalidInputError('patch', 'must be an object of fields to change');
   }
-  const doc = await readOrQuarantine(engine, id);
-  if (!doc || doc.version !== expectedVersion) return null;
-  const after = applyJobPatch(doc, patch, clock.now());
-  const [temp] = (await engine.docs.prepare([after])) as [string];
-  let committed = false;
-  try {
-    committed = await engine.locked(() => {
-      if (currentVersion(engine, id) !== expectedVersion) return false;
-      engine.commit([{ id, doc: after, temp }]);
-      return true;
-    });
-  } finally {
-    if (!committed) engine.docs.discard(temp);
-  }
-  if (!committed) return null;
-  await engine.synced();
+  const after = await engine.locked(() => {
+    if (currentVersion(engine, id) !== expectedVersion) return null;
+    const doc = readLocked(engine, id);
+    if (!doc || doc.version !== expectedVersion) return null;
+    const next = applyJobPatch(doc, patch, clock.now());
+    engine.commit([{ id, doc: next }]);
+    return next;
+  });
+  if (after) await engine.synced();
   return after;
 }
 
@@ -151,19 +135,9 @@ export async function deleteJob(
   return deleted;
 }
 
-/**
- * The job's version under the lock: the index's (exact once caught up),
- * else the file's — a job the index lacks is re-logged from its file.
- */
+/** The job's version under the lock (the index's: exact once caught up with the log); `null` when absent. */
 export function currentVersion(engine: StoreEngine, id: string): number | null {
-  const entry = engine.index.entries.get(id);
-  return entry ? entry.version : versionFromFile(engine, id);
-}
-
-function versionFromFile(engine: StoreEngine, id: string): number | null {
-  const doc = readLocked(engine, id);
-  if (doc) engine.correct(id, doc);
-  return doc ? doc.version : null;
+  return engine.index.entries.get(id)?.version ?? null;
 }
 
 /**
