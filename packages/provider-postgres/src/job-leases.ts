@@ -50,6 +50,7 @@ export async function settleJobs(
   db: Queryable,
   sql: SqlRunner,
   settlements: readonly Settlement[],
+  finishedChannel: string,
 ): Promise<FencedWriteResult[]> {
   if (!Array.isArray(settlements)) throw new InvalidInputError('settlements', 'must be an array');
   const encoded = settlements.map((s, i) => encodeSettlement(s, `settlements[${i}]`));
@@ -65,6 +66,7 @@ export async function settleJobs(
         check.lenientJsonArray(round.map(({ item }) => item.result)),
         check.lenientJsonArray(round.map(({ item }) => item.error)),
         numberArray(round.map(({ item }) => item.delayMs)),
+        finishedChannel,
       ],
       'settle',
     );

@@ -258,7 +258,7 @@ export class PostgresProvider implements IDocumentDataProvider, IQueueProvider {
 
   async settle(settlements: readonly Settlement[]): Promise<FencedWriteResult[]> {
     if (Array.isArray(settlements) && settlements.length === 0) return [];
-    return settleJobs(await this.open(), this.sql, settlements);
+    return settleJobs(await this.open(), this.sql, settlements, `${this.schema}_changes`);
   }
 
   async extendLeases(extensions: readonly LeaseExtension[]): Promise<LeaseExtensionResult[]> {

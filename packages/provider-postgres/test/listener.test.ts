@@ -86,6 +86,30 @@ describe('watch', () => {
     ]);
   });
 
+  it('sends a settled batch as a few NOTIFYs, and other terminal writes on the same connection one each', async () => {
+    const p = await testProvider({ poolConfig: { max: 1 } });
+    cleanups.push(() => p.close());
+    const payloads = await countNotifications(`${p.schema}_changes`);
+    const name = uniqueName('batch');
+    const jobs = Array.from({ length: 300 }, () => newJob(name));
+    await p.insertMany(jobs);
+    const claimed = await p.claim({ names: [name], limit: 300, workerId: 'w', leaseMs: 30_000 });
+    await p.settle(
+      claimed.map((j) => ({ id: j.id, leaseToken: j.leaseToken, outcome: 'completed', result: null })),
+    );
+    // The same (only) connection next writes a terminal status outside settle: the row trigger speaks.
+    const late = newJob(name);
+    await p.insert(late);
+    await p.update(late.id, 1, { status: 'cancelled', finishedAt: await p.now() });
+    await eventually(() => payloads.some((x) => x.includes(late.id)), 10_000, 'the cancellation');
+    const batch = payloads.slice(0, -1).flatMap((x) => JSON.parse(x) as Array<[string, string, boolean]>);
+    expect(new Set(batch.map(([id]) => id))).toEqual(new Set(jobs.map((j) => j.id)));
+    expect(batch.every(([, status]) => status === 'completed')).toBe(true);
+    expect(payloads.length - 1).toBeLessThanOrEqual(5);
+    expect(payloads.every((x) => Buffer.byteLength(x) < 8000)).toBe(true);
+    expect(JSON.parse(payloads.at(-1)!)).toEqual([[late.id, 'cancelled', false]]);
+  });
+
   it('with cancelRequestsOnly, hears cancel requests and nothing of jobs that finish', async () => {
     const p = await provider();
     const peer = await peerOf(p);

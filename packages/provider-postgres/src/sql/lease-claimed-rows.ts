@@ -13,7 +13,7 @@ UPDATE {{schema}}.jobs j SET
   started_at = t.now,
   version = j.version + 1,
   updated_at = t.now
-FROM c, t
-WHERE j.id = c.id
+FROM t
+WHERE j.id = ANY (ARRAY(SELECT c.id FROM c))
 RETURNING j.*
 `;

@@ -1,16 +1,29 @@
 import { sql } from './sql-template.js';
 
+/** The setting that tells the change-feed row trigger this statement sends its own notifications. */
+export const STATEMENT_NOTIFIES = 'jobservice.statement_notifies';
+
 /**
  * Settles a batch in one statement, each row fenced by id + lease token +
  * status = running, mirroring core's `settlePatch` for every outcome.
  * Arrays: $1 ids, $2 lease tokens, $3 outcomes, $4 results and $5 errors
  * (JSON arrays; null for none), $6 retry delays (ms). Returns the ids that
  * were written.
+ *
+ * The change feed for the batch goes out from here, set-based: the jobs that
+ * reached a terminal status, `[[id, status, cancelRequested], …]` in NOTIFYs
+ * of under 8000 bytes on channel $7 (a job whose item alone is longer than
+ * 900 bytes is left out: its waiters fall back to polling). `t` sets
+ * `jobservice.statement_notifies` for this transaction before any row is
+ * written, so the row trigger, which covers every other terminal write,
+ * stays quiet instead of sending one NOTIFY per job.
  */
 export const SETTLE_JOBS = sql(
   'settle_jobs',
   /* sql */ `
-WITH t AS MATERIALIZED (SELECT {{schema}}.now_ms() AS now),
+WITH t AS MATERIALIZED (
+  SELECT {{schema}}.now_ms() AS now, set_config('${STATEMENT_NOTIFIES}', 'on', true) AS notifies
+),
 s AS (
   SELECT id, lease_token, outcome, nullif(result, 'null'::jsonb) AS result,
     nullif(error, 'null'::jsonb) AS error, delay_ms
@@ -18,26 +31,43 @@ s AS (
     unnest($1::text[]), unnest($2::bigint[]), unnest($3::text[]),
     jsonb_array_elements($4::jsonb), jsonb_array_elements($5::jsonb), unnest($6::bigint[])
   ) AS s(id, lease_token, outcome, result, error, delay_ms)
+),
+u AS (
+  UPDATE {{schema}}.jobs j SET
+    status = CASE WHEN s.outcome IN ('retry', 'release') THEN 'scheduled' ELSE s.outcome END,
+    result = CASE WHEN s.outcome = 'completed' THEN s.result ELSE j.result END,
+    error = CASE s.outcome
+      WHEN 'failed' THEN s.error
+      WHEN 'retry' THEN s.error
+      WHEN 'cancelled' THEN coalesce(s.error, j.error)
+      ELSE j.error END,
+    finished_at = CASE WHEN s.outcome IN ('completed', 'failed', 'cancelled') THEN t.now ELSE j.finished_at END,
+    recovering = CASE WHEN s.outcome = 'release' THEN j.recovering ELSE false END,
+    cancel_requested = CASE WHEN s.outcome = 'completed' THEN false ELSE j.cancel_requested END,
+    run_at = CASE WHEN s.outcome = 'retry' THEN t.now + greatest(s.delay_ms, 0) ELSE j.run_at END,
+    attempt = CASE WHEN s.outcome = 'release' THEN greatest(j.attempt - 1, 0) ELSE j.attempt END,
+    lease_expires_at = NULL,
+    worker_id = NULL,
+    version = j.version + 1,
+    updated_at = t.now
+  FROM s, t
+  WHERE j.id = s.id AND j.lease_token = s.lease_token AND j.status = 'running'
+  RETURNING j.id, j.status, j.cancel_requested
+),
+items AS (
+  SELECT u.id, json_build_array(u.id, u.status, u.cancel_requested)::text AS item
+  FROM u
+  WHERE u.status IN ('completed', 'failed', 'cancelled')
+),
+chunks AS (
+  SELECT i.item, sum(octet_length(i.item) + 1) OVER (ORDER BY i.id) / 7000 AS chunk
+  FROM items i
+  WHERE octet_length(i.item) <= 900
+),
+sent AS (
+  SELECT pg_notify($7::text, p.payload)
+  FROM (SELECT '[' || string_agg(c.item, ',') || ']' AS payload FROM chunks c GROUP BY c.chunk) p
 )
-UPDATE {{schema}}.jobs j SET
-  status = CASE WHEN s.outcome IN ('retry', 'release') THEN 'scheduled' ELSE s.outcome END,
-  result = CASE WHEN s.outcome = 'completed' THEN s.result ELSE j.result END,
-  error = CASE s.outcome
-    WHEN 'failed' THEN s.error
-    WHEN 'retry' THEN s.error
-    WHEN 'cancelled' THEN coalesce(s.error, j.error)
-    ELSE j.error END,
-  finished_at = CASE WHEN s.outcome IN ('completed', 'failed', 'cancelled') THEN t.now ELSE j.finished_at END,
-  recovering = CASE WHEN s.outcome = 'release' THEN j.recovering ELSE false END,
-  cancel_requested = CASE WHEN s.outcome = 'completed' THEN false ELSE j.cancel_requested END,
-  run_at = CASE WHEN s.outcome = 'retry' THEN t.now + greatest(s.delay_ms, 0) ELSE j.run_at END,
-  attempt = CASE WHEN s.outcome = 'release' THEN greatest(j.attempt - 1, 0) ELSE j.attempt END,
-  lease_expires_at = NULL,
-  worker_id = NULL,
-  version = j.version + 1,
-  updated_at = t.now
-FROM s, t
-WHERE j.id = s.id AND j.lease_token = s.lease_token AND j.status = 'running'
-RETURNING j.id
+SELECT u.id FROM u WHERE (SELECT count(*) FROM sent) >= 0
 `,
 );
