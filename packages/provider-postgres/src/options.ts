@@ -43,6 +43,14 @@ export interface PostgresProviderOptions {
   listenerPingMs?: number;
   /** Where connection trouble is logged. @default silent */
   logger?: Logger;
+  /**
+   * Vacuum the jobs table from here once the server counts this many dead
+   * row versions in it (checked after every quarter of that many jobs this
+   * process settles), for servers whose autovacuum is off or falls behind a
+   * burst; `false` leaves vacuuming to the server. One process at a time.
+   * @default 100_000
+   */
+  vacuumDeadRows?: number | false;
 }
 
 /** The options with defaults applied and the pool in hand. */
@@ -55,6 +63,7 @@ export interface ResolvedOptions {
   listenerConfig: pg.ClientConfig;
   listenerPingMs: number;
   logger: Logger;
+  vacuumDeadRows: number | false;
 }
 
 /** Validates the options (naming the bad field) and creates the pool when asked to. */
@@ -69,6 +78,16 @@ export function resolveOptions(input: PostgresProviderOptions | string): Resolve
     throw new InvalidInputError('listenerPingMs', `must be a whole number ≥ 0, got ${String(pingMs)}`);
   }
   const logger = options.logger ?? silentLogger;
+  const vacuumDeadRows = options.vacuumDeadRows ?? 100_000;
+  if (
+    vacuumDeadRows !== false &&
+    (typeof vacuumDeadRows !== 'number' || !Number.isSafeInteger(vacuumDeadRows) || vacuumDeadRows < 1)
+  ) {
+    throw new InvalidInputError(
+      'vacuumDeadRows',
+      `must be a whole number ≥ 1 or false, got ${String(vacuumDeadRows)}`,
+    );
+  }
   let pool: pg.Pool;
   let ownsPool: boolean;
   if (options.pool) {
@@ -111,6 +130,7 @@ export function resolveOptions(input: PostgresProviderOptions | string): Resolve
     listenerConfig,
     listenerPingMs: pingMs,
     logger,
+    vacuumDeadRows,
   };
 }
 

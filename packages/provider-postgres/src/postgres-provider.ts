@@ -43,6 +43,7 @@ import { buildQueryJobs } from './sql/query-jobs.js';
 import { buildUpdateJob } from './sql/update-job.js';
 import { type Queryable, SqlRunner } from './sql-runner.js';
 import { transactionOf } from './transaction-handle.js';
+import { VacuumKeeper } from './vacuum-keeper.js';
 
 /** Helpers for tests that drive a provider's clock and connections. */
 export interface PostgresTestingTools {
@@ -79,6 +80,7 @@ export class PostgresProvider implements IDocumentDataProvider, IQueueProvider {
   private readonly listener: NotificationListener;
   private readonly doorbell: Doorbell;
   private readonly changes: ChangeFeed;
+  private readonly vacuum: VacuumKeeper;
   private readonly bellChannel: string;
   private readiness: Promise<void> | undefined;
   private closing: Promise<void> | undefined;
@@ -90,6 +92,13 @@ export class PostgresProvider implements IDocumentDataProvider, IQueueProvider {
     this.schema = this.options.schema;
     this.sql = new SqlRunner(quoteIdentifier(this.schema), this.options.preparedStatements);
     this.bellChannel = `${this.schema}_bells`;
+    this.vacuum = new VacuumKeeper(
+      this.pool,
+      this.sql,
+      this.schema,
+      this.options.vacuumDeadRows,
+      this.options.logger,
+    );
     const changeChannels: Record<ChangeKind, string> = {
       finished: `${this.schema}_changes`,
       'cancel-requested': `${this.schema}_cancels`,
@@ -258,7 +267,9 @@ export class PostgresProvider implements IDocumentDataProvider, IQueueProvider {
 
   async settle(settlements: readonly Settlement[]): Promise<FencedWriteResult[]> {
     if (Array.isArray(settlements) && settlements.length === 0) return [];
-    return settleJobs(await this.open(), this.sql, settlements, `${this.schema}_changes`);
+    const results = await settleJobs(await this.open(), this.sql, settlements, `${this.schema}_changes`);
+    this.vacuum.noteSettled(results.length);
+    return results;
   }
 
   async extendLeases(extensions: readonly LeaseExtension[]): Promise<LeaseExtensionResult[]> {
@@ -298,6 +309,7 @@ export class PostgresProvider implements IDocumentDataProvider, IQueueProvider {
   }
 
   private async shutdown(): Promise<void> {
+    await this.vacuum.close();
     this.doorbell.close();
     this.changes.close();
     try {
