@@ -51,12 +51,15 @@ function jobserviceModule(id: SystemModule['id'], variant: Variant, what: string
 
 /** The dispatcher's defaults at `concurrency`, as this version of core resolves them. */
 function defaultsAt(concurrency: number): string {
-  const { prefetch, maxBatch, leaseMs, idlePollMs } = new JobDispatcher({
+  const { prefetch, maxPrefetch, maxBatch, leaseMs, idlePollMs } = new JobDispatcher({
     store: new MemoryDocumentProvider(),
     callbacks: [noopCallback()],
     concurrency,
   }).options;
-  return `prefetch ${prefetch}, maxBatch ${maxBatch}, leaseMs ${leaseMs}, idlePollMs ${idlePollMs}`;
+  return (
+    `prefetch ${prefetch} (adapting up to ${maxPrefetch}), maxBatch ${maxBatch}, leaseMs ${leaseMs}, ` +
+    `idlePollMs ${idlePollMs}`
+  );
 }
 
 /** jobservice on PostgreSQL: `PostgresProvider` as store and queue, dispatcher defaults. */
