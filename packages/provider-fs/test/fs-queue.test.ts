@@ -7,18 +7,10 @@ import { FileSystemQueueProvider, type FileSystemQueueProviderOptions } from '..
 import { bellFileName, tagOf } from '../src/queue/bell-file.js';
 import { deadTag, recordingLogger } from './helpers/fixtures.js';
 import { sleep } from './helpers/proc.js';
-import { tempRoot } from './helpers/temp-root.js';
+import { tempRootsPerTest } from './helpers/temp-root.js';
 
 describe('fs queue', () => {
-  const cleanups: Array<() => Promise<void> | void> = [];
-  afterEach(async () => {
-    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-  });
-  const newRoot = () => {
-    const d = tempRoot();
-    cleanups.push(() => d.remove());
-    return join(d.path, 'bells');
-  };
+  const { cleanups, newRoot } = tempRootsPerTest('bells');
   const open = async (root: string, extra: Partial<FileSystemQueueProviderOptions> = {}) => {
     const queue = await FileSystemQueueProvider.open({ root, logger: silentLogger, ...extra });
     cleanups.push(() => queue.close());

@@ -6,18 +6,10 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { FileSystemDocumentProvider, type FileSystemDocumentProviderOptions } from '../src/index.js';
 import { selfIdentity } from '../src/process/process-identity.js';
 import { deadTag, earlierBootTag, job, newestLog, recordingLogger } from './helpers/fixtures.js';
-import { tempRoot } from './helpers/temp-root.js';
+import { tempRootsPerTest } from './helpers/temp-root.js';
 
 describe('recovery and upkeep of the fs store', () => {
-  const cleanups: Array<() => Promise<void> | void> = [];
-  afterEach(async () => {
-    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-  });
-  const newRoot = () => {
-    const d = tempRoot();
-    cleanups.push(() => d.remove());
-    return join(d.path, 'store');
-  };
+  const { cleanups, newRoot } = tempRootsPerTest('store');
   const open = async (root: string, extra: Partial<FileSystemDocumentProviderOptions> = {}) => {
     const store = await FileSystemDocumentProvider.open({
       root,

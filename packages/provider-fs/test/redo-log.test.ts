@@ -7,7 +7,7 @@ import { entryOf } from '../src/index/index-entry.js';
 import { encodeCommit } from '../src/index/log-format.js';
 import { FileSystemDocumentProvider, type FileSystemDocumentProviderOptions } from '../src/index.js';
 import { deadTag, job, newestLog, recordingLogger } from './helpers/fixtures.js';
-import { tempRoot } from './helpers/temp-root.js';
+import { tempRootsPerTest } from './helpers/temp-root.js';
 
 /** A commit as a dead process would have appended it: each document's body, then the commit line. */
 function commitOf(owner: string, docs: JobDocument[]): Buffer {
@@ -18,15 +18,7 @@ function commitOf(owner: string, docs: JobDocument[]): Buffer {
 }
 
 describe('the index log as redo log', () => {
-  const cleanups: Array<() => Promise<void> | void> = [];
-  afterEach(async () => {
-    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-  });
-  const newRoot = () => {
-    const d = tempRoot();
-    cleanups.push(() => d.remove());
-    return join(d.path, 'store');
-  };
+  const { cleanups, newRoot } = tempRootsPerTest('store');
   const open = async (root: string, extra: Partial<FileSystemDocumentProviderOptions> = {}) => {
     const store = await FileSystemDocumentProvider.open({
       root,

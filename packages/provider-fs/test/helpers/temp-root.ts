@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { afterEach } from 'vitest';
 
 /** A fresh folder under the OS temp dir; `remove()` deletes it. */
 export function tempRoot(prefix = 'jobservice-fs-'): { path: string; remove(): void } {
@@ -8,5 +9,28 @@ export function tempRoot(prefix = 'jobservice-fs-'): { path: string; remove(): v
   return {
     path,
     remove: () => rmSync(path, { recursive: true, force: true }),
+  };
+}
+
+/**
+ * For one `describe`: everything registered in `cleanups` is undone after
+ * each test (last first), and `newRoot()` hands out a fresh `<temp>/<leaf>`
+ * path whose temp folder is removed the same way.
+ */
+export function tempRootsPerTest(leaf: string): {
+  cleanups: Array<() => Promise<void> | void>;
+  newRoot(): string;
+} {
+  const cleanups: Array<() => Promise<void> | void> = [];
+  afterEach(async () => {
+    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+  });
+  return {
+    cleanups,
+    newRoot: () => {
+      const d = tempRoot();
+      cleanups.push(() => d.remove());
+      return join(d.path, leaf);
+    },
   };
 }
