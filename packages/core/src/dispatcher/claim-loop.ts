@@ -3,6 +3,9 @@ import type { JobDocument } from '../model/job.js';
 import type { JobStore } from '../store/job-store.js';
 import { abortableDelay } from '../util/clock.js';
 
+/** How long jobs are counted before the rate that sizes prefetch is taken. */
+const RATE_WINDOW_MS = 20;
+
 /** What the claim loop asks of its dispatcher. */
 export interface ClaimHost {
   /** False once stopping: no more claims. */
@@ -36,10 +39,10 @@ export interface ClaimSettings {
  * slow idle timer (lost bells, delayed jobs coming due). One claim in flight
  * at a time; a failing store is retried with backoff, cut short by `stop`.
  *
- * Prefetch adapts between `prefetch` and `maxPrefetch`: a full claim sent
- * while the worker had jobs in hand, landing after it ran dry, doubles it
- * (claims are too small for how fast jobs finish); a claim that comes back
- * short resets it.
+ * Prefetch adapts between `prefetch` and `maxPrefetch` to what one claim's
+ * round trip needs at the current rate (see `adaptPrefetch`): short jobs
+ * over a deep backlog grow it, long jobs never do, and a claim that comes
+ * back short resets it.
  */
 export class ClaimLoop {
   private claiming: Promise<void> | undefined;
@@ -49,6 +52,10 @@ export class ClaimLoop {
   private idleTimer: NodeJS.Timeout | undefined;
   private readonly stopped = new AbortController();
   private prefetch: number;
+  /** Smoothed duration of a full claim, ms. */
+  private claimMs = 0;
+  /** Jobs claimed since `start` (full claims only), for the rate. */
+  private window = { start: 0, jobs: 0 };
 
   constructor(
     private readonly store: JobStore,
@@ -129,20 +136,32 @@ export class ClaimLoop {
     await this.claiming;
   }
 
-  /** `busyAtStart`: the worker had jobs in hand when the claim was sent. */
-  private adaptPrefetch(claimed: number, limit: number, busyAtStart: boolean): void {
-    const { concurrency, prefetch, maxPrefetch } = this.settings;
+  /**
+   * Sizes prefetch to cover a claim's round trip at the rate jobs are going
+   * through (twice the jobs claimed per millisecond × the claim's duration,
+   * both smoothed), between `prefetch` and `maxPrefetch`; a claim that comes
+   * back short (the backlog is gone) returns it to `prefetch`.
+   */
+  private adaptPrefetch(claimed: number, limit: number, tookMs: number): void {
+    const { prefetch, maxPrefetch } = this.settings;
+    const now = performance.now();
     if (claimed < limit) {
       this.prefetch = prefetch;
+      this.window = { start: now, jobs: 0 };
       return;
     }
-    const ranDry = busyAtStart && this.host.buffered() === 0 && this.host.running() < concurrency;
-    if (ranDry) this.prefetch = Math.min(maxPrefetch, Math.max(1, this.prefetch * 2));
+    this.claimMs = this.claimMs === 0 ? tookMs : this.claimMs * 0.7 + tookMs * 0.3;
+    this.window.jobs += claimed;
+    const elapsed = now - this.window.start;
+    if (elapsed < RATE_WINDOW_MS) return;
+    const perMs = this.window.jobs / elapsed;
+    this.window = { start: now, jobs: 0 };
+    const wanted = Math.ceil(2 * perMs * this.claimMs);
+    this.prefetch = Math.max(prefetch, Math.min(maxPrefetch, wanted));
   }
 
   private async claim(limit: number): Promise<void> {
     const leaseStart = performance.now();
-    const busyAtStart = this.host.running() + this.host.buffered() > 0;
     let jobs: JobDocument[];
     try {
       jobs = await this.store.claim({
@@ -159,7 +178,7 @@ export class ClaimLoop {
       this.wantClaim = this.host.accepting();
       return;
     }
-    this.adaptPrefetch(jobs.length, limit, busyAtStart);
+    this.adaptPrefetch(jobs.length, limit, performance.now() - leaseStart);
     if (jobs.length === limit) this.wantClaim = true;
     else if (jobs.length === 0) this.empty = !this.wantClaim;
     this.host.claimed(jobs, leaseStart);

@@ -27,12 +27,12 @@ export interface JobDispatcherOptions {
    */
   prefetch?: number;
   /**
-   * How far prefetch may grow: it doubles while claims come back full and
-   * the worker still runs dry before the next claim lands (short jobs, a
-   * deep backlog), and falls back to `prefetch` when a claim finds fewer
-   * jobs than it asked for. Long jobs never run the buffer dry, so they
-   * never grow it. @default maxBatch − concurrency (at least `prefetch`),
-   * or `prefetch` when only that is set (a fixed prefetch)
+   * How far prefetch may grow: while claims come back full it is sized to
+   * cover one claim's round trip at the rate jobs go through (short jobs
+   * over a deep backlog), and it falls back to `prefetch` when a claim finds
+   * fewer jobs than it asked for. Long jobs never grow it.
+   * @default maxBatch − concurrency (at least `prefetch`), or `prefetch` when
+   * only that is set (a fixed prefetch)
    */
   maxPrefetch?: number;
   /** Lease length. @default 30_000 */

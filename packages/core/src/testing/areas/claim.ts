@@ -69,7 +69,9 @@ export function claimArea({ test, open }: KitContext): void {
     };
     for (const j of Object.values(jobs)) await h.store.insert(j);
     const claim = (names: string[], limit: number) =>
-      h.jobs.claim({ names, limit, workerId: 'w', leaseMs: 30_000 }).then((got) => got.map((j) => j.id).sort());
+      h.jobs
+        .claim({ names, limit, workerId: 'w', leaseMs: 30_000 })
+        .then((got) => got.map((j) => j.id).sort());
     const ids = (...picked: Array<{ id: string }>) => picked.map((j) => j.id).sort();
     expect(await claim([x], 3)).toEqual(ids(jobs.xHigh1, jobs.xHigh2, jobs.xMid));
     expect(await claim([x, y], 2)).toEqual(ids(jobs.yHigh, jobs.yMid));
