@@ -14,7 +14,9 @@ async function churn(p: PostgresProvider, rounds: number, until: () => Promise<b
   for (let i = 0; i < rounds && !(await until()); i++) {
     await p.insertMany(Array.from({ length: 100 }, () => newJob(name)));
     const jobs = await p.claim({ names: [name], limit: 100, workerId: 'w', leaseMs: 30_000 });
-    await p.settle(jobs.map((j) => ({ id: j.id, leaseToken: j.leaseToken, outcome: 'completed', result: null })));
+    await p.settle(
+      jobs.map((j) => ({ id: j.id, leaseToken: j.leaseToken, outcome: 'completed', result: null })),
+    );
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
 }
