@@ -25,14 +25,12 @@ import {
 } from '@jobservice/core';
 import type pg from 'pg';
 import { checkBells, encodeBells } from './bell-payload.js';
-import { ChangeFeed, type ChangeKind } from './change-feed.js';
-import { Doorbell } from './doorbell.js';
 import * as check from './input-checks.js';
 import { insertJob, insertJobs } from './job-inserts.js';
 import { claimJobs, extendLeases, settleJobs } from './job-leases.js';
 import { type JobRow, toJobDocument } from './job-row.js';
-import { NotificationListener } from './listener.js';
 import { assertSchemaCurrent, migrateSchema } from './migrator.js';
+import { Notifications } from './notifications.js';
 import { type PostgresProviderOptions, type ResolvedOptions, resolveOptions } from './options.js';
 import { quoteIdentifier } from './schema-name.js';
 import { READ_CLOCK, SHIFT_CLOCK } from './sql/clock.js';
@@ -77,11 +75,8 @@ export class PostgresProvider implements IDocumentDataProvider, IQueueProvider {
   private readonly options: ResolvedOptions;
   private readonly pool: pg.Pool;
   private readonly sql: SqlRunner;
-  private readonly listener: NotificationListener;
-  private readonly doorbell: Doorbell;
-  private readonly changes: ChangeFeed;
+  private readonly notifications: Notifications;
   private readonly vacuum: VacuumKeeper;
-  private readonly bellChannel: string;
   private readiness: Promise<void> | undefined;
   private closing: Promise<void> | undefined;
 
@@ -91,7 +86,6 @@ export class PostgresProvider implements IDocumentDataProvider, IQueueProvider {
     this.pool = this.options.pool;
     this.schema = this.options.schema;
     this.sql = new SqlRunner(quoteIdentifier(this.schema), this.options.preparedStatements);
-    this.bellChannel = `${this.schema}_bells`;
     this.vacuum = new VacuumKeeper(
       this.pool,
       this.sql,
@@ -99,39 +93,11 @@ export class PostgresProvider implements IDocumentDataProvider, IQueueProvider {
       this.options.vacuumDeadRows,
       this.options.logger,
     );
-    const changeChannels: Record<ChangeKind, string> = {
-      finished: `${this.schema}_changes`,
-      'cancel-requested': `${this.schema}_cancels`,
-    };
-    const report = (during: string) => (error: unknown) =>
-      this.options.logger.warn(`postgres: ${during} failed`, { error });
-    this.doorbell = new Doorbell({
-      listen: () => this.listener.listen(this.bellChannel),
-      unlisten: () => this.listener.unlisten(this.bellChannel),
-      error: report('a bell handler'),
-    });
-    this.changes = new ChangeFeed({
-      listen: (kind) => this.listener.listen(changeChannels[kind]),
-      unlisten: (kind) => this.listener.unlisten(changeChannels[kind]),
-      error: report('a watch listener'),
-    });
-    this.listener = new NotificationListener(
+    this.notifications = new Notifications(
+      this.schema,
       this.options.listenerConfig,
-      {
-        notification: (channel, payload) => {
-          if (channel === this.bellChannel) this.doorbell.receive(payload);
-          else if (channel === changeChannels.finished) this.changes.receive('finished', payload);
-          else if (channel === changeChannels['cancel-requested']) {
-            this.changes.receive('cancel-requested', payload);
-          }
-        },
-        reconnected: () => {
-          this.options.logger.info('postgres: the LISTEN connection is back; resyncing subscribers');
-          this.doorbell.resync();
-        },
-        error: report('reconnecting the LISTEN connection'),
-      },
       this.options.listenerPingMs,
+      this.options.logger,
     );
     this.testing = {
       shiftClock: async (ms) => {
@@ -144,7 +110,7 @@ export class PostgresProvider implements IDocumentDataProvider, IQueueProvider {
         );
         return Number(rows[0]?.clock_offset_ms ?? 0);
       },
-      listenerProcessId: () => this.listener.processId,
+      listenerProcessId: () => this.notifications.processId,
     };
   }
 
@@ -189,7 +155,8 @@ export class PostgresProvider implements IDocumentDataProvider, IQueueProvider {
     checkBells(bells);
     const transaction = transactionOf(options?.transaction, 'options.transaction');
     const pool = await this.open();
-    const ring = bells.length > 0 ? { channel: this.bellChannel, payload: encodeBells(bells) } : undefined;
+    const ring =
+      bells.length > 0 ? { channel: this.notifications.bellChannel, payload: encodeBells(bells) } : undefined;
     return insertJob(transaction ?? pool, this.sql, job, ring);
   }
 
@@ -267,7 +234,12 @@ export class PostgresProvider implements IDocumentDataProvider, IQueueProvider {
 
   async settle(settlements: readonly Settlement[]): Promise<FencedWriteResult[]> {
     if (Array.isArray(settlements) && settlements.length === 0) return [];
-    const results = await settleJobs(await this.open(), this.sql, settlements, `${this.schema}_changes`);
+    const results = await settleJobs(
+      await this.open(),
+      this.sql,
+      settlements,
+      this.notifications.finishedChannel,
+    );
     this.vacuum.noteSettled(results.length);
     return results;
   }
@@ -280,7 +252,7 @@ export class PostgresProvider implements IDocumentDataProvider, IQueueProvider {
   async watch(listener: (change: JobChange) => void, options?: WatchOptions): Promise<Unwatch> {
     if (typeof listener !== 'function') throw new InvalidInputError('listener', 'must be a function');
     await this.open();
-    return this.changes.watch(listener, options);
+    return this.notifications.watch(listener, options);
   }
 
   /**
@@ -292,14 +264,19 @@ export class PostgresProvider implements IDocumentDataProvider, IQueueProvider {
     const transaction = transactionOf(options?.transaction, 'options.transaction');
     const pool = await this.open();
     if (bells.length === 0) return;
-    await this.sql.run(transaction ?? pool, NOTIFY, [this.bellChannel, encodeBells(bells)], 'enqueue');
+    await this.sql.run(
+      transaction ?? pool,
+      NOTIFY,
+      [this.notifications.bellChannel, encodeBells(bells)],
+      'enqueue',
+    );
   }
 
   /** Delivers bells to `handler` (one subscriber per bell in this process); resolves once listening. */
   async subscribe(handler: (bell: Bell) => void, options?: SubscribeOptions): Promise<QueueSubscription> {
     if (typeof handler !== 'function') throw new InvalidInputError('handler', 'must be a function');
     await this.open();
-    return this.doorbell.subscribe(handler, options);
+    return this.notifications.subscribe(handler, options);
   }
 
   /** Ends the listening connection and, when the provider created it, the pool. Idempotent. */
@@ -310,10 +287,8 @@ export class PostgresProvider implements IDocumentDataProvider, IQueueProvider {
 
   private async shutdown(): Promise<void> {
     await this.vacuum.close();
-    this.doorbell.close();
-    this.changes.close();
     try {
-      await this.listener.close();
+      await this.notifications.close();
     } catch (error) {
       this.options.logger.warn('postgres: closing the LISTEN connection failed', { error });
     }
