@@ -2,7 +2,7 @@ import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Bell, silentLogger } from '@jobservice/core';
 import { eventually } from '@jobservice/core/testing';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { FileSystemQueueProvider, type FileSystemQueueProviderOptions } from '../src/index.js';
 import { bellFileName, tagOf } from '../src/queue/bell-file.js';
 import { deadTag, recordingLogger } from './helpers/fixtures.js';

@@ -1,25 +1,15 @@
 import { appendFileSync, existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { type JobChange, silentLogger } from '@jobservice/core';
+import type { JobChange } from '@jobservice/core';
 import { eventually, FakeClock } from '@jobservice/core/testing';
-import { afterEach, describe, expect, it } from 'vitest';
-import { FileSystemDocumentProvider, type FileSystemDocumentProviderOptions } from '../src/index.js';
+import { describe, expect, it } from 'vitest';
 import { selfIdentity } from '../src/process/process-identity.js';
 import { deadTag, earlierBootTag, job, newestLog, recordingLogger } from './helpers/fixtures.js';
-import { tempRootsPerTest } from './helpers/temp-root.js';
+import { storeOpener, tempRootsPerTest } from './helpers/temp-root.js';
 
 describe('recovery and upkeep of the fs store', () => {
   const { cleanups, newRoot } = tempRootsPerTest('store');
-  const open = async (root: string, extra: Partial<FileSystemDocumentProviderOptions> = {}) => {
-    const store = await FileSystemDocumentProvider.open({
-      root,
-      durability: 'relaxed',
-      logger: silentLogger,
-      ...extra,
-    });
-    cleanups.push(() => store.close());
-    return store;
-  };
+  const open = storeOpener(cleanups);
 
   it('quarantines a corrupt document to corrupt/, logging the file, never crashing', async () => {
     const root = newRoot();

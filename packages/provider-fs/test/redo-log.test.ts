@@ -1,13 +1,12 @@
 import { appendFileSync, existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { type JobDocument, silentLogger } from '@jobservice/core';
+import type { JobDocument } from '@jobservice/core';
 import { eventually } from '@jobservice/core/testing';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { entryOf } from '../src/index/index-entry.js';
 import { encodeCommit } from '../src/index/log-format.js';
-import { FileSystemDocumentProvider, type FileSystemDocumentProviderOptions } from '../src/index.js';
 import { deadTag, job, newestLog, recordingLogger } from './helpers/fixtures.js';
-import { tempRootsPerTest } from './helpers/temp-root.js';
+import { storeOpener, tempRootsPerTest } from './helpers/temp-root.js';
 
 /** A commit as a dead process would have appended it: each document's body, then the commit line. */
 function commitOf(owner: string, docs: JobDocument[]): Buffer {
@@ -19,16 +18,7 @@ function commitOf(owner: string, docs: JobDocument[]): Buffer {
 
 describe('the index log as redo log', () => {
   const { cleanups, newRoot } = tempRootsPerTest('store');
-  const open = async (root: string, extra: Partial<FileSystemDocumentProviderOptions> = {}) => {
-    const store = await FileSystemDocumentProvider.open({
-      root,
-      durability: 'relaxed',
-      logger: silentLogger,
-      ...extra,
-    });
-    cleanups.push(() => store.close());
-    return store;
-  };
+  const open = storeOpener(cleanups);
   const fileOf = (root: string, id: string) => join(root, 'jobs', `${id}.json`);
 
   it("applies a dead holder's whole commit and cuts its torn one: a batch is all or nothing", async () => {

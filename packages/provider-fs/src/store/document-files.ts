@@ -48,14 +48,7 @@ export class DocumentFiles {
   read(id: string): ReadResult {
     const file = this.fileOf(id);
     const path = join(this.dir, file);
-    let text: string;
-    try {
-      text = readFileSync(path, 'utf8');
-    } catch (error) {
-      if (errorCode(error) === 'ENOENT') return null;
-      throw error;
-    }
-    const result = parseDocument(text, path);
+    const result = readDocumentFile(path);
     if (!isCorrupt(result) && result !== null && result.id !== id) {
       // Only a hash collision could bring another id here: not this job.
       if (isHashedSegment(file)) return null;
@@ -77,14 +70,7 @@ export class DocumentFiles {
   /** Reads a document by file name (for rebuilds); `null` when it vanished. */
   readFile(file: string): ReadResult {
     const path = join(this.dir, file);
-    let text: string;
-    try {
-      text = readFileSync(path, 'utf8');
-    } catch (error) {
-      if (errorCode(error) === 'ENOENT') return null;
-      throw error;
-    }
-    const result = parseDocument(text, path);
+    const result = readDocumentFile(path);
     if (result !== null && !isCorrupt(result) && this.fileOf(result.id) !== file) {
       return { corrupt: true, path, reason: `it holds job ${JSON.stringify(result.id)}, stored elsewhere` };
     }
@@ -175,4 +161,16 @@ function checkDocument(raw: unknown): string | null {
   if (d.key !== null && typeof d.key !== 'string') return 'key is neither a string nor null';
   if (!('metadata' in d)) return 'no metadata';
   return null;
+}
+
+/** Reads and parses one document file; `null` when it does not exist. */
+function readDocumentFile(path: string): ReadResult {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    if (errorCode(error) === 'ENOENT') return null;
+    throw error;
+  }
+  return parseDocument(text, path);
 }

@@ -1,7 +1,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { silentLogger } from '@jobservice/core';
 import { afterEach } from 'vitest';
+import { FileSystemDocumentProvider, type FileSystemDocumentProviderOptions } from '../../src/index.js';
 
 /** A fresh folder under the OS temp dir; `remove()` deletes it. */
 export function tempRoot(prefix = 'jobservice-fs-'): { path: string; remove(): void } {
@@ -32,5 +34,22 @@ export function tempRootsPerTest(leaf: string): {
       cleanups.push(() => d.remove());
       return join(d.path, leaf);
     },
+  };
+}
+
+/**
+ * Opens fs stores (relaxed durability, silent logger unless overridden) and
+ * registers each one's `close()` in `cleanups`.
+ */
+export function storeOpener(cleanups: Array<() => Promise<void> | void>) {
+  return async (root: string, extra: Partial<FileSystemDocumentProviderOptions> = {}) => {
+    const store = await FileSystemDocumentProvider.open({
+      root,
+      durability: 'relaxed',
+      logger: silentLogger,
+      ...extra,
+    });
+    cleanups.push(() => store.close());
+    return store;
   };
 }
