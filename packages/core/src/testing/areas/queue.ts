@@ -1,3 +1,4 @@
+import { JobManager } from '../../manager/job-manager.js';
 import type { Bell } from '../../queue/queue-provider.js';
 import type { QueueFeatures } from '../harness.js';
 import type { KitContext } from '../kit-context.js';
@@ -74,5 +75,22 @@ export function queueArea({ test, open }: KitContext, features: QueueFeatures): 
     await eventually(() => second.includes('after'), 15_000, 'bell to the live subscriber');
     expect(first).toEqual([]);
     await keep.unsubscribe();
+  });
+
+  it('rings from inside the insert where the store is also the queue, and only for a created job', async () => {
+    const h = await open();
+    if (!h.queue || (h.queue as unknown) !== h.store || !h.store.insertAndRing) return;
+    const heard: string[] = [];
+    const sub = await h.queue.subscribe((bell) => heard.push(bell.id));
+    const name = uniqueName('fused');
+    const manager = new JobManager({ store: h.store, queue: h.queue });
+    const key = uniqueName('key');
+    const first = await manager.enqueue(name, { n: 1 }, { key });
+    const again = await manager.enqueue(name, { n: 2 }, { key });
+    expect(first.created).toBe(true);
+    expect(again).toEqual({ id: first.id, created: false });
+    await eventually(() => heard.includes(first.id), 15_000, 'the bell of the created job');
+    expect((await h.store.get(first.id))?.metadata).toEqual({ n: 1 });
+    await sub.unsubscribe();
   });
 }
