@@ -65,11 +65,6 @@ export class ClaimLoop {
     this.prefetch = settings.prefetch;
   }
 
-  /** Jobs claimed beyond free slots right now (between `prefetch` and `maxPrefetch`). */
-  get currentPrefetch(): number {
-    return this.prefetch;
-  }
-
   /** A claim is in flight. */
   get busy(): boolean {
     return this.claiming !== undefined;
