@@ -50,3 +50,13 @@ export function runPhaseMetric(options: {
   const { id, label, ...rest } = options;
   return buildMetric({ id, title: `${label} (run phase)`, unit: 'jobs/s', higherIsBetter: true, ...rest });
 }
+
+/** A metric jobservice could not run here: logs why and reports it as skipped. */
+export function skippedMetric(
+  log: (line: string) => void,
+  metric: { id: string; title: string; unit: string; higherIsBetter: boolean },
+  reason: string,
+): MetricResult {
+  log(`  ${metric.title}: SKIPPED — ${reason}`);
+  return buildMetric({ ...metric, samples: new Map(), skipped: { jobservice: reason } });
+}

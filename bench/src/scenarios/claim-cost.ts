@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import type { Scenario } from '../context.js';
-import { buildMetric } from '../metric.js';
+import { buildMetric, skippedMetric } from '../metric.js';
 import { median } from '../stats.js';
 import { executionTime, explainAnalyze, openJobservice } from './shared/jobservice-pg.js';
 
@@ -17,17 +17,7 @@ export const claimCost: Scenario = {
     const title = `one claim of ${LIMIT} jobs (store.claim), ${fmt(small)} vs ${fmt(large)} queued`;
     const opened = await openJobservice(ctx.databaseUrl, ctx.namespace('jobservice', 'claim'));
     if (typeof opened === 'string') {
-      ctx.log(`  ${title}: SKIPPED — ${opened}`);
-      return [
-        buildMetric({
-          id,
-          title,
-          unit: 'ms',
-          higherIsBetter: false,
-          samples: new Map(),
-          skipped: { jobservice: opened },
-        }),
-      ];
+      return [skippedMetric(ctx.log, { id, title, unit: 'ms', higherIsBetter: false }, opened)];
     }
     const samples = new Map<string, number[]>();
     const notes: Record<string, string> = {};

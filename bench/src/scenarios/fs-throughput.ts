@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Scenario } from '../context.js';
-import { buildMetric, runPhaseMetric } from '../metric.js';
+import { runPhaseMetric, skippedMetric } from '../metric.js';
 import type { MetricResult } from '../results.js';
 import { median } from '../stats.js';
 import { runTask } from '../workers/spawn.js';
@@ -22,16 +22,12 @@ export const fsThroughput: Scenario = {
     for (const mode of MODES) {
       const label = `fs store (${mode}) + channel queue, ${jobs.toLocaleString('en-US')} jobs, dispatcher defaults`;
       if (problem) {
-        ctx.log(`  ${label}: SKIPPED — ${problem}`);
         metrics.push(
-          buildMetric({
-            id: `fs-${mode}`,
-            title: label,
-            unit: 'jobs/s',
-            higherIsBetter: true,
-            samples: new Map(),
-            skipped: { jobservice: problem },
-          }),
+          skippedMetric(
+            ctx.log,
+            { id: `fs-${mode}`, title: label, unit: 'jobs/s', higherIsBetter: true },
+            problem,
+          ),
         );
         continue;
       }

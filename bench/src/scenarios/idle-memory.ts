@@ -1,6 +1,6 @@
 import type { Scenario } from '../context.js';
 import { queryOnce } from '../env/database.js';
-import { buildMetric } from '../metric.js';
+import { buildMetric, skippedMetric } from '../metric.js';
 import { median } from '../stats.js';
 import { runTask } from '../workers/spawn.js';
 import { executionTime, explainAnalyze, openJobservice } from './shared/jobservice-pg.js';
@@ -21,17 +21,7 @@ export const idleMemory: Scenario = {
     const schema = ctx.namespace('jobservice', 'idle');
     const opened = await openJobservice(ctx.databaseUrl, schema);
     if (typeof opened === 'string') {
-      ctx.log(`  ${title}: SKIPPED — ${opened}`);
-      return [
-        buildMetric({
-          id,
-          title,
-          unit: 'MB',
-          higherIsBetter: false,
-          samples: new Map(),
-          skipped: { jobservice: opened },
-        }),
-      ];
+      return [skippedMetric(ctx.log, { id, title, unit: 'MB', higherIsBetter: false }, opened)];
     }
     let samples: IdleSamples;
     let note: string;

@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import type { Scenario } from '../context.js';
 import { countRows, queryOnce } from '../env/database.js';
-import { buildMetric } from '../metric.js';
+import { buildMetric, skippedMetric } from '../metric.js';
 import { sleep } from '../stats.js';
 import { WorkerGroup } from '../workers/worker-group.js';
 import { openJobservice } from './shared/jobservice-pg.js';
@@ -23,16 +23,8 @@ export const soakMillion: Scenario = {
     const schema = ctx.namespace('jobservice', 'soak');
     const opened = await openJobservice(ctx.databaseUrl, schema);
     if (typeof opened === 'string') {
-      ctx.log(`  ${title}: SKIPPED — ${opened}`);
       return [
-        buildMetric({
-          id: 'soak-first',
-          title,
-          unit: 'jobs/s',
-          higherIsBetter: true,
-          samples: new Map(),
-          skipped: { jobservice: opened },
-        }),
+        skippedMetric(ctx.log, { id: 'soak-first', title, unit: 'jobs/s', higherIsBetter: true }, opened),
       ];
     }
     const env = { databaseUrl: ctx.databaseUrl, redisUrl: ctx.redisUrl, namespace: schema };
