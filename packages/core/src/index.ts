@@ -44,6 +44,7 @@ export type { MemoryDocumentProviderOptions } from './memory/memory-document-pro
 export { MemoryDocumentProvider } from './memory/memory-document-provider.js';
 export { DEFAULT_PAGE_SIZE, matchesQuery, pageOf } from './memory/query-match.js';
 export type {
+  AttemptRecord,
   InsertResult,
   JobDocument,
   JobError,
@@ -53,8 +54,10 @@ export type {
   StoredBackoff,
 } from './model/job.js';
 export {
+  appendHistory,
   applyJobPatch,
   compareClaimOrder,
+  HISTORY_LIMIT,
   isTerminal,
   JOB_STATUSES,
   materializeJob,
@@ -100,10 +103,13 @@ export {
   claimFallback,
   extendLeasesFallback,
   insertManyFallback,
+  recoverFallback,
   settleFallback,
 } from './store/fallbacks.js';
 export {
+  acceptsSettlement,
   claimPatch,
+  claimStartCount,
   extendPatch,
   holdsLease,
   isClaimable,
@@ -114,5 +120,6 @@ export {
 export type { Clock } from './util/clock.js';
 export { abortableDelay, systemClock } from './util/clock.js';
 export { Heap } from './util/heap.js';
+export { clampTimerDelay, MAX_TIMER_DELAY_MS } from './util/timer-limit.js';
 export type { Logger } from './util/logger.js';
 export { consoleLogger, silentLogger } from './util/logger.js';

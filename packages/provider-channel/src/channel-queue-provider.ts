@@ -1,5 +1,6 @@
 import {
   type Bell,
+  clampTimerDelay,
   Heap,
   InvalidInputError,
   type IQueueProvider,
@@ -187,7 +188,7 @@ export class ChannelQueueProvider implements IQueueProvider {
     if (!top || top.notBefore >= this.timerAt) return;
     clearTimeout(this.timer);
     this.timerAt = top.notBefore;
-    this.timer = setTimeout(() => this.promoteDue(), Math.max(0, top.notBefore - Date.now()));
+    this.timer = setTimeout(() => this.promoteDue(), clampTimerDelay(top.notBefore - Date.now()));
   }
 
   private promoteDue(): void {

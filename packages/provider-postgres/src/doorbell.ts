@@ -1,4 +1,4 @@
-import { type Bell, Heap, type QueueSubscription, type SubscribeOptions } from '@jobservice/core';
+import { type Bell, clampTimerDelay, Heap, type QueueSubscription, type SubscribeOptions } from '@jobservice/core';
 import { decodeBells, RESYNC_BELL_ID } from './bell-payload.js';
 
 interface Subscriber {
@@ -120,7 +120,7 @@ export class Doorbell {
   private arm(at: number): void {
     clearTimeout(this.timer);
     this.timerAt = at;
-    this.timer = setTimeout(() => this.releaseDue(), Math.max(0, at - Date.now()));
+    this.timer = setTimeout(() => this.releaseDue(), clampTimerDelay(at - Date.now()));
     this.timer.unref();
   }
 

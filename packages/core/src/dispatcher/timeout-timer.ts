@@ -1,4 +1,5 @@
 import { performance } from 'node:perf_hooks';
+import { clampTimerDelay } from '../util/timer-limit.js';
 import { Heap } from '../util/heap.js';
 import type { Attempt } from './attempt.js';
 
@@ -36,7 +37,7 @@ export class TimeoutTimer {
       return;
     }
     this.armedFor = top.timeoutAt;
-    this.timer = setTimeout(() => this.fire(), Math.max(0, top.timeoutAt - performance.now()));
+    this.timer = setTimeout(() => this.fire(), clampTimerDelay(top.timeoutAt - performance.now()));
   }
 
   private fire(): void {

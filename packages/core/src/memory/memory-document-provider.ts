@@ -14,7 +14,16 @@ import type {
   Unwatch,
   WriteOptions,
 } from '../store/document-provider.js';
-import { claimPatch, extendPatch, holdsLease, settlePatch } from '../store/transitions.js';
+import {
+  acceptsSettlement,
+  claimPatch,
+  claimStartCount,
+  extendPatch,
+  holdsLease,
+  isLeaseExpired,
+  recoverPatch,
+  settlePatch,
+} from '../store/transitions.js';
 import { type Clock, systemClock } from '../util/clock.js';
 import { ClaimIndex } from './claim-index.js';
 import { matchesQuery, pageOf } from './query-match.js';
@@ -103,12 +112,13 @@ export class MemoryDocumentProvider implements IDocumentDataProvider {
     const now = this.clock.now();
     const claimed: JobDocument[] = [];
     const names = new Set(request.names);
+    const starting = claimStartCount(request);
     this.index.promoteDue(now);
     while (claimed.length < request.limit) {
       const entry = this.index.popBest(names, (e) => this.isCurrent(e.id, e.version));
       if (!entry) break;
       const job = this.docs.get(entry.id) as JobDocument;
-      claimed.push(this.write(job, claimPatch(job, request, now), now));
+      claimed.push(this.write(job, claimPatch(job, request, now, claimed.length < starting), now));
     }
     return claimed;
   }
@@ -118,7 +128,7 @@ export class MemoryDocumentProvider implements IDocumentDataProvider {
     const now = this.clock.now();
     return settlements.map((s) => {
       const job = this.docs.get(s.id);
-      if (!job || !holdsLease(job, s.leaseToken)) return { id: s.id, ok: false };
+      if (!job || !acceptsSettlement(job, s)) return { id: s.id, ok: false };
       this.write(job, settlePatch(job, s, now), now);
       return { id: s.id, ok: true };
     });
@@ -133,6 +143,18 @@ export class MemoryDocumentProvider implements IDocumentDataProvider {
       const after = this.write(job, extendPatch(e, now), now);
       return { id: e.id, ok: true, cancelRequested: after.cancelRequested };
     });
+  }
+
+  async recover(limit: number): Promise<JobDocument[]> {
+    this.assertOpen();
+    const now = this.clock.now();
+    const recovered: JobDocument[] = [];
+    for (const id of [...this.running]) {
+      if (recovered.length >= limit) break;
+      const job = this.docs.get(id) as JobDocument;
+      if (isLeaseExpired(job, now)) recovered.push(this.write(job, recoverPatch(job, now), now));
+    }
+    return recovered;
   }
 
   async prune(before: number, limit: number): Promise<number> {

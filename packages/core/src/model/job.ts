@@ -16,7 +16,10 @@
  * - **lease**: a claim's time-limited ownership of a running job, identified by
  *   a `leaseToken` that grows with every claim; every worker write is fenced
  *   by it.
- * - **attempt**: one run of a job; counted when the job is claimed.
+ * - **attempt**: one run of a job. Counted in a durable write before its
+ *   handler starts: in the claim write for jobs claimed into free slots, in a
+ *   fenced `start` write for jobs a worker *reserved* (prefetched) and starts
+ *   later. A reserved job that is handed back or recovered spends no attempt.
  */
 import type { JsonValue } from './json.js';
 
@@ -59,6 +62,26 @@ export interface JobError {
   stack?: string;
 }
 
+/** One attempt that did not succeed, as kept in {@link JobDocument.history}. */
+export interface AttemptRecord {
+  /** The attempt's number (1 for the first run). */
+  attempt: number;
+  /** Why it ended. */
+  error: JobError;
+  /** When it ended (store clock, epoch ms). */
+  at: number;
+}
+
+/** How many failed attempts a job's {@link JobDocument.history} keeps (the newest). */
+export const HISTORY_LIMIT = 10;
+
+/** `history` with `record` appended, keeping the newest {@link HISTORY_LIMIT}. */
+export function appendHistory(history: readonly AttemptRecord[], record: AttemptRecord): AttemptRecord[] {
+  const next = history.length >= HISTORY_LIMIT ? history.slice(history.length - HISTORY_LIMIT + 1) : [...history];
+  next.push(record);
+  return next;
+}
+
 /**
  * One job, as the store keeps it. Times are epoch milliseconds on the store's
  * clock (`store.now()`).
@@ -75,7 +98,7 @@ export interface JobDocument<TMetadata extends JsonValue = JsonValue> {
   priority: number;
   /** Not claimed before this time. */
   runAt: number;
-  /** Attempts started so far (counted at claim). */
+  /** Attempts started so far: counted before each run's handler starts, never for a reserved job. */
   attempt: number;
   /** Attempts allowed in all; the job fails when the last one fails. */
   maxAttempts: number;
@@ -91,6 +114,13 @@ export interface JobDocument<TMetadata extends JsonValue = JsonValue> {
   leaseExpiresAt: number | null;
   /** The worker holding the lease; `null` unless running. */
   workerId: string | null;
+  /**
+   * Leased (`running`) but not started: a worker prefetched it and has not
+   * begun its handler, so no attempt is counted yet. A `start` settlement
+   * counts the attempt and clears it; a release or a recovery hands the job
+   * back uncounted. Always `false` unless `running`.
+   */
+  reserved: boolean;
   /** A cancel was asked for while the job was running. */
   cancelRequested: boolean;
   /** The previous attempt's lease expired (its worker died or was cut off). */
@@ -99,8 +129,10 @@ export interface JobDocument<TMetadata extends JsonValue = JsonValue> {
   progress: JsonValue | null;
   /** The callback's output on success. */
   result: JsonValue | null;
-  /** The last failure. */
+  /** The current failure: the last attempt's error while scheduled again or failed; `null` once completed. */
   error: JobError | null;
+  /** The attempts that did not succeed, oldest first, the newest {@link HISTORY_LIMIT} kept. */
+  history: AttemptRecord[];
   /** The schedule that fired this job, if any. */
   scheduleId: string | null;
   createdAt: number;
@@ -163,11 +195,13 @@ export function materializeJob(job: NewJob, now: number): JobDocument {
     leaseToken: 0,
     leaseExpiresAt: null,
     workerId: null,
+    reserved: false,
     cancelRequested: false,
     recovering: false,
     progress: null,
     result: null,
     error: null,
+    history: [],
     scheduleId: job.scheduleId ?? null,
     createdAt: now,
     updatedAt: now,
@@ -192,9 +226,12 @@ export function compareClaimOrder(
 
 /**
  * The document after a compare-and-set write: `patch` applied over `job`,
- * `version + 1`, `updatedAt = now`. Built field by field so every document
- * has one shape (fast property access on hot paths). `undefined` in the
- * patch means "unchanged".
+ * `version + 1`, `updatedAt = now`. A store's `update` should build its
+ * stored document with this (rather than `{ ...job, ...patch }`): a field
+ * that is `undefined` in the patch means "unchanged" — a spread would
+ * overwrite it with `undefined` — and `id`, `name`, `key`, `createdAt` stay
+ * as they were. Built field by field so every document has one shape (fast
+ * property access on hot paths).
  */
 export function applyJobPatch(job: JobDocument, patch: JobPatch, now: number): JobDocument {
   return {
@@ -212,11 +249,13 @@ export function applyJobPatch(job: JobDocument, patch: JobPatch, now: number): J
     leaseToken: patch.leaseToken !== undefined ? patch.leaseToken : job.leaseToken,
     leaseExpiresAt: patch.leaseExpiresAt !== undefined ? patch.leaseExpiresAt : job.leaseExpiresAt,
     workerId: patch.workerId !== undefined ? patch.workerId : job.workerId,
+    reserved: patch.reserved !== undefined ? patch.reserved : job.reserved,
     cancelRequested: patch.cancelRequested !== undefined ? patch.cancelRequested : job.cancelRequested,
     recovering: patch.recovering !== undefined ? patch.recovering : job.recovering,
     progress: patch.progress !== undefined ? patch.progress : job.progress,
     result: patch.result !== undefined ? patch.result : job.result,
     error: patch.error !== undefined ? patch.error : job.error,
+    history: patch.history !== undefined ? patch.history : job.history,
     scheduleId: patch.scheduleId !== undefined ? patch.scheduleId : job.scheduleId,
     createdAt: job.createdAt,
     updatedAt: now,

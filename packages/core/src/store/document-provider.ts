@@ -2,11 +2,15 @@ import type { InsertResult, JobDocument, JobError, JobPatch, JobStatus, NewJob }
 import type { JsonValue } from '../model/json.js';
 import type { Bell } from '../queue/queue-provider.js';
 
-/** Filters for {@link IDocumentDataProvider.query}; all given filters must match. */
+/**
+ * Filters for {@link IDocumentDataProvider.query}; all given filters must
+ * match. An absent filter matches every job; an empty list (`statuses: []`,
+ * `names: []`) matches none.
+ */
 export interface JobQuery {
-  /** Any of these statuses. */
+  /** Any of these statuses (an empty list matches no job). */
   statuses?: readonly JobStatus[];
-  /** Any of these callback names. */
+  /** Any of these callback names (an empty list matches no job). */
   names?: readonly string[];
   /** This idempotency key. */
   key?: string;
@@ -23,7 +27,11 @@ export interface JobQuery {
    * `claim`: priority descending, `runAt`, id — one page only (no cursor).
    */
   order?: 'id' | 'claim';
-  /** Page size. @default 100 */
+  /**
+   * At most this many items. Any whole number ≥ 1 is honoured (there is no
+   * cap in the contract; core asks for at most 500 at a time).
+   * @default 100 (`DEFAULT_PAGE_SIZE`)
+   */
   limit?: number;
   /** The `cursor` of the previous page (`order: 'id'` only). */
   cursor?: string | null;
@@ -32,7 +40,11 @@ export interface JobQuery {
 /** One page of a query. */
 export interface JobPage {
   items: JobDocument[];
-  /** Pass to the next query for the next page; `null` when this was the last. */
+  /**
+   * Pass to the next query for the next page; `null` when this was the last.
+   * Opaque to callers: the store chooses its format (memory, fs and
+   * PostgreSQL use the last item's id, so the next page holds ids after it).
+   */
   cursor: string | null;
 }
 
@@ -56,6 +68,15 @@ export interface ClaimRequest {
   workerId: string;
   /** The lease lasts this long from the store's `now()`. */
   leaseMs: number;
+  /**
+   * How many of the claimed jobs start now: the first `start` in claim order
+   * count their attempt in the claim write (`attempt + 1`, `startedAt =
+   * now`); the rest are *reserved* (`reserved: true`, attempt not counted)
+   * until a `start` settlement begins them. A dispatcher passes its free
+   * slots here and its prefetch in the rest of `limit`.
+   * @default limit (every claimed job starts)
+   */
+  start?: number;
 }
 
 /** How a worker ends (or hands back) an attempt. */
@@ -65,8 +86,19 @@ export type SettleOutcome =
   | { outcome: 'cancelled'; error: JobError | null }
   /** Back to `scheduled`, due `delayMs` after the store's `now()`. */
   | { outcome: 'retry'; delayMs: number; error: JobError }
-  /** Back to `scheduled` without counting the attempt (graceful stop). */
-  | { outcome: 'release' };
+  /**
+   * Back to `scheduled`, keeping `runAt` and priority, without spending an
+   * attempt: a started job's attempt is uncounted (graceful stop), a
+   * reserved job's was never counted.
+   */
+  | { outcome: 'release' }
+  /**
+   * Begins a reserved job: counts its attempt (`attempt + 1`), clears
+   * `reserved`, sets `startedAt = now` and renews the lease for `leaseMs`.
+   * Fenced like every settlement and also by `reserved = true`: a job that
+   * is not reserved under this lease is rejected (`ok: false`).
+   */
+  | { outcome: 'start'; leaseMs: number };
 
 /** One settle, fenced by `id + leaseToken + status = running`. */
 export type Settlement = { id: string; leaseToken: number } & SettleOutcome;
@@ -123,10 +155,20 @@ export interface WatchOptions {
  * built on these; core does so when an optional capability is absent.
  *
  * Optional capabilities (`insertMany`, `claim`, `settle`, `extendLeases`,
- * `prune`, `watch`) are declared by implementing them; each must behave exactly like
- * core's fallback built on the required methods (see `store/fallbacks.ts`),
- * only faster or across processes. Run `@jobservice/core/testing`'s kit to
- * prove it.
+ * `recover`, `prune`, `watch`) are declared by implementing them. Each must
+ * leave the store exactly as core's fallback would: the fallbacks are
+ * exported (`claimFallback`, `settleFallback`, `extendLeasesFallback`,
+ * `recoverFallback`, `insertManyFallback`) and apply the exported
+ * transitions (`claimPatch`, `settlePatch`, `extendPatch`, `recoverPatch`)
+ * through `update`; a native capability does the same in fewer round trips
+ * or atomically across processes. Run `@jobservice/core/testing`'s kit,
+ * which tests every area on both paths, to prove it.
+ *
+ * The clock: `now()` is the one clock for due times, leases and backoff.
+ * A store shared by several hosts should read it from the shared server
+ * (PostgreSQL: the database's `now()`); a store used by one host (memory,
+ * files) may use that host's clock. The host clock of each worker is never
+ * compared with another's.
  */
 export interface IDocumentDataProvider {
   /** Starts every error message this store raises (e.g. `postgres`). */
@@ -185,11 +227,24 @@ export interface IDocumentDataProvider {
    */
   claim?(request: ClaimRequest): Promise<JobDocument[]>;
 
-  /** Applies settlements, each fenced by `id + leaseToken + status = running`. */
+  /**
+   * Applies settlements in order, each fenced by `id + leaseToken + status =
+   * running` (a `start` also by `reserved`), with `settlePatch`'s write; one
+   * result per settlement.
+   */
   settle?(settlements: readonly Settlement[]): Promise<FencedWriteResult[]>;
 
   /** Heartbeats, each fenced like `settle`; reports lost leases and cancel requests. */
   extendLeases?(extensions: readonly LeaseExtension[]): Promise<LeaseExtensionResult[]>;
+
+  /**
+   * Recovers up to `limit` jobs whose lease has lapsed at the store's
+   * `now()`, in one round trip: each write is guarded by `status = running
+   * AND leaseExpiresAt < now` at write time (so a job settled or
+   * heartbeated meanwhile is left alone) and applies `recoverPatch`.
+   * Returns the documents after the write. The reaper uses it.
+   */
+  recover?(limit: number): Promise<JobDocument[]>;
 
   /**
    * Deletes up to `limit` terminal jobs (completed, failed, cancelled) whose

@@ -13,7 +13,16 @@ import type {
   Settlement,
   WriteOptions,
 } from './document-provider.js';
-import { claimPatch, extendPatch, holdsLease, settlePatch } from './transitions.js';
+import {
+  acceptsSettlement,
+  claimPatch,
+  claimStartCount,
+  extendPatch,
+  holdsLease,
+  isLeaseExpired,
+  recoverPatch,
+  settlePatch,
+} from './transitions.js';
 
 /** How often a fenced write re-reads after losing a compare-and-set race. */
 const MAX_CAS_ROUNDS = 16;
@@ -35,6 +44,7 @@ export async function claimFallback(
   request: ClaimRequest,
 ): Promise<JobDocument[]> {
   if (request.limit <= 0 || request.names.length === 0) return [];
+  const starting = claimStartCount(request);
   const claimed: JobDocument[] = [];
   for (let round = 0; round < 3 && claimed.length < request.limit; round++) {
     const now = await store.now();
@@ -50,7 +60,8 @@ export async function claimFallback(
     let lost = 0;
     for (const job of page.items) {
       if (claimed.length >= request.limit) break;
-      const after = await store.update(job.id, job.version, claimPatch(job, request, now));
+      const start = claimed.length < starting;
+      const after = await store.update(job.id, job.version, claimPatch(job, request, now, start));
       if (after) claimed.push(after);
       else lost++;
     }
@@ -68,10 +79,11 @@ export async function fencedUpdate(
   id: string,
   leaseToken: number,
   makePatch: (job: JobDocument, now: number) => JobPatch,
+  accepts: (job: JobDocument) => boolean = (job) => holdsLease(job, leaseToken),
 ): Promise<JobDocument | null> {
   for (let round = 0; round < MAX_CAS_ROUNDS; round++) {
     const job = await store.get(id);
-    if (!job || !holdsLease(job, leaseToken)) return null;
+    if (!job || !accepts(job)) return null;
     const now = await store.now();
     const after = await store.update(id, job.version, makePatch(job, now));
     if (after) return after;
@@ -86,7 +98,13 @@ export async function settleFallback(
 ): Promise<FencedWriteResult[]> {
   const results: FencedWriteResult[] = [];
   for (const s of settlements) {
-    const after = await fencedUpdate(store, s.id, s.leaseToken, (job, now) => settlePatch(job, s, now));
+    const after = await fencedUpdate(
+      store,
+      s.id,
+      s.leaseToken,
+      (job, now) => settlePatch(job, s, now),
+      (job) => acceptsSettlement(job, s),
+    );
     results.push({ id: s.id, ok: after !== null });
   }
   return results;
@@ -103,4 +121,21 @@ export async function extendLeasesFallback(
     results.push({ id: e.id, ok: after !== null, cancelRequested: after?.cancelRequested ?? false });
   }
   return results;
+}
+
+/**
+ * `recover` as a query for lapsed leases, then one compare-and-set per job
+ * on the version read: a job settled or heartbeated meanwhile changed its
+ * version, so the write misses and the job is left alone.
+ */
+export async function recoverFallback(store: IDocumentDataProvider, limit: number): Promise<JobDocument[]> {
+  const now = await store.now();
+  const page = await store.query({ statuses: ['running'], leaseExpiredAt: now, limit });
+  const recovered: JobDocument[] = [];
+  for (const job of page.items) {
+    if (!isLeaseExpired(job, now)) continue;
+    const after = await store.update(job.id, job.version, recoverPatch(job, now));
+    if (after) recovered.push(after);
+  }
+  return recovered;
 }

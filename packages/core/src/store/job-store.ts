@@ -13,8 +13,13 @@ import type {
   WatchOptions,
   WriteOptions,
 } from './document-provider.js';
-import { claimFallback, extendLeasesFallback, insertManyFallback, settleFallback } from './fallbacks.js';
-import { isLeaseExpired, recoverPatch } from './transitions.js';
+import {
+  claimFallback,
+  extendLeasesFallback,
+  insertManyFallback,
+  recoverFallback,
+  settleFallback,
+} from './fallbacks.js';
 
 /** What one reaper pass did. */
 export interface RecoveredJob {
@@ -88,20 +93,16 @@ export class JobStore {
   }
 
   /**
-   * Recovers up to `limit` jobs whose lease lapsed. Each write is a
-   * compare-and-set on the version read, so a job that completed (or was
-   * heartbeated) meanwhile is left alone.
+   * Recovers up to `limit` jobs whose lease lapsed, each write guarded at
+   * write time, so a job that completed (or was heartbeated) meanwhile is
+   * left alone: the store's `recover` in one round trip, or the fallback.
    */
   async recoverExpired(limit: number): Promise<RecoveredJob[]> {
-    const now = await this.provider.now();
-    const page = await this.provider.query({ statuses: ['running'], leaseExpiredAt: now, limit });
-    const recovered: RecoveredJob[] = [];
-    for (const job of page.items) {
-      if (!isLeaseExpired(job, now)) continue;
-      const after = await this.provider.update(job.id, job.version, recoverPatch(job, now));
-      if (after) recovered.push({ job: after, status: after.status });
-    }
-    return recovered;
+    if (limit <= 0) return [];
+    const jobs = this.provider.recover
+      ? await this.provider.recover(limit)
+      : await recoverFallback(this.provider, limit);
+    return jobs.map((job) => ({ job, status: job.status }));
   }
 
   /** Deletes up to `limit` terminal jobs that finished before `before`. */

@@ -4,7 +4,7 @@
  * compare-and-set `update`, and SQL stores mirror them (the conformance kit
  * checks that they agree).
  */
-import type { JobDocument, JobPatch } from '../model/job.js';
+import { type AttemptRecord, appendHistory, type JobDocument, type JobPatch } from '../model/job.js';
 import type { ClaimRequest, LeaseExtension, Settlement } from './document-provider.js';
 
 /** True when a worker holding `leaseToken` may still write to `job`. */
@@ -12,24 +12,50 @@ export function holdsLease(job: JobDocument, leaseToken: number): boolean {
   return job.status === 'running' && job.leaseToken === leaseToken;
 }
 
+/**
+ * True when `settlement` may be written to `job`: the lease is held, and a
+ * `start` finds the job reserved.
+ */
+export function acceptsSettlement(job: JobDocument, settlement: Settlement): boolean {
+  return holdsLease(job, settlement.leaseToken) && (settlement.outcome !== 'start' || job.reserved);
+}
+
 /** True when `job` is `scheduled`, due at `now`, and named in `names`. */
 export function isClaimable(job: JobDocument, now: number, names: ReadonlySet<string>): boolean {
   return job.status === 'scheduled' && job.runAt <= now && names.has(job.name);
 }
 
-/** The claim write: running, attempt and lease token counted, lease set. */
-export function claimPatch(job: JobDocument, request: ClaimRequest, now: number): JobPatch {
-  return {
+/**
+ * The claim write: running, lease token counted, lease set. `start` says
+ * whether this job starts now (attempt counted, `startedAt = now`) or is
+ * reserved (attempt left as it is until a `start` settlement).
+ */
+export function claimPatch(job: JobDocument, request: ClaimRequest, now: number, start = true): JobPatch {
+  const patch: JobPatch = {
     status: 'running',
-    attempt: job.attempt + 1,
     leaseToken: job.leaseToken + 1,
     leaseExpiresAt: now + request.leaseMs,
     workerId: request.workerId,
-    startedAt: now,
+    reserved: !start,
   };
+  if (start) {
+    patch.attempt = job.attempt + 1;
+    patch.startedAt = now;
+  }
+  return patch;
 }
 
-/** The write a fenced settlement makes (the caller checks the fence first). */
+/** How many of a claim's `limit` jobs start at once (the rest are reserved). */
+export function claimStartCount(request: ClaimRequest): number {
+  const start = request.start ?? request.limit;
+  return Math.max(0, Math.min(request.limit, Math.floor(start)));
+}
+
+function attemptRecord(job: JobDocument, error: AttemptRecord['error'], now: number): AttemptRecord {
+  return { attempt: job.attempt, error, at: now };
+}
+
+/** The write a fenced settlement makes (the caller checks the fence with {@link acceptsSettlement}). */
 export function settlePatch(job: JobDocument, settlement: Settlement, now: number): JobPatch {
   switch (settlement.outcome) {
     case 'completed':
@@ -37,7 +63,9 @@ export function settlePatch(job: JobDocument, settlement: Settlement, now: numbe
         status: 'completed',
         leaseExpiresAt: null,
         workerId: null,
+        reserved: false,
         result: settlement.result,
+        error: null,
         finishedAt: now,
         recovering: false,
         cancelRequested: false,
@@ -47,7 +75,9 @@ export function settlePatch(job: JobDocument, settlement: Settlement, now: numbe
         status: 'failed',
         leaseExpiresAt: null,
         workerId: null,
+        reserved: false,
         error: settlement.error,
+        history: appendHistory(job.history, attemptRecord(job, settlement.error, now)),
         finishedAt: now,
         recovering: false,
       };
@@ -56,6 +86,7 @@ export function settlePatch(job: JobDocument, settlement: Settlement, now: numbe
         status: 'cancelled',
         leaseExpiresAt: null,
         workerId: null,
+        reserved: false,
         error: settlement.error ?? job.error,
         finishedAt: now,
         recovering: false,
@@ -65,8 +96,10 @@ export function settlePatch(job: JobDocument, settlement: Settlement, now: numbe
         status: 'scheduled',
         leaseExpiresAt: null,
         workerId: null,
+        reserved: false,
         runAt: now + Math.max(0, settlement.delayMs),
         error: settlement.error,
+        history: appendHistory(job.history, attemptRecord(job, settlement.error, now)),
         recovering: false,
       };
     case 'release':
@@ -74,7 +107,15 @@ export function settlePatch(job: JobDocument, settlement: Settlement, now: numbe
         status: 'scheduled',
         leaseExpiresAt: null,
         workerId: null,
-        attempt: Math.max(0, job.attempt - 1),
+        reserved: false,
+        attempt: job.reserved ? job.attempt : Math.max(0, job.attempt - 1),
+      };
+    case 'start':
+      return {
+        reserved: false,
+        attempt: job.attempt + 1,
+        startedAt: now,
+        leaseExpiresAt: now + settlement.leaseMs,
       };
   }
 }
@@ -92,18 +133,24 @@ export function isLeaseExpired(job: JobDocument, now: number): boolean {
 }
 
 /**
- * The reaper's write for a lapsed lease: back to `scheduled` with
- * `recovering` (due now), or `failed` when no attempts are left. A job whose
+ * The reaper's write for a lapsed lease. A reserved job (never started) goes
+ * back to `scheduled` as it was: attempt, `recovering` and error untouched.
+ * A started job goes back to `scheduled` keeping its `runAt` and priority
+ * (it runs before later work) with `recovering` set and the lapse recorded
+ * in its history, or to `failed` when its attempts are spent. A job whose
  * cancel was requested ends `cancelled`.
  */
 export function recoverPatch(job: JobDocument, now: number): JobPatch {
-  const released = { leaseExpiresAt: null, workerId: null } as const;
-  const error = { message: `lease expired on worker ${job.workerId ?? 'unknown'} (attempt ${job.attempt})` };
+  const released = { leaseExpiresAt: null, workerId: null, reserved: false } as const;
   if (job.cancelRequested) {
+    const error = { message: `cancelled: its worker ${job.workerId ?? 'unknown'} lost the lease` };
     return { ...released, status: 'cancelled', finishedAt: now, error };
   }
+  if (job.reserved) return { ...released, status: 'scheduled' };
+  const error = { message: `lease expired on worker ${job.workerId ?? 'unknown'} (attempt ${job.attempt})` };
+  const history = appendHistory(job.history, attemptRecord(job, error, now));
   if (job.attempt >= job.maxAttempts) {
-    return { ...released, status: 'failed', finishedAt: now, error, recovering: true };
+    return { ...released, status: 'failed', finishedAt: now, error, history, recovering: true };
   }
-  return { ...released, status: 'scheduled', runAt: now, recovering: true, error };
+  return { ...released, status: 'scheduled', recovering: true, error, history };
 }

@@ -1,3 +1,5 @@
+import { performance } from 'node:perf_hooks';
+import { clampTimerDelay } from './timer-limit.js';
 /**
  * A source of time and sleeps. Stores own time (`store.now()`); a memory or
  * file-system store takes a Clock so tests can move time with `FakeClock`.
@@ -26,13 +28,18 @@ export function abortableDelay(ms: number, signal?: AbortSignal): Promise<void> 
       clearTimeout(timer);
       reject(signal?.reason);
     };
-    const timer = setTimeout(
-      () => {
-        signal?.removeEventListener('abort', onAbort);
-        resolve();
-      },
-      Math.max(0, ms),
-    );
+    // Past the timer limit, wait in steps so a far-future sleep stays one sleep.
+    const until = performance.now() + Math.max(0, ms);
+    const wake = () => {
+      const left = until - performance.now();
+      if (left > 1) {
+        timer = setTimeout(wake, clampTimerDelay(left));
+        return;
+      }
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    };
+    let timer = setTimeout(wake, clampTimerDelay(ms));
     signal?.addEventListener('abort', onAbort, { once: true });
   });
 }
