@@ -120,6 +120,6 @@ export {
 export type { Clock } from './util/clock.js';
 export { abortableDelay, systemClock } from './util/clock.js';
 export { Heap } from './util/heap.js';
-export { clampTimerDelay, MAX_TIMER_DELAY_MS } from './util/timer-limit.js';
 export type { Logger } from './util/logger.js';
 export { consoleLogger, silentLogger } from './util/logger.js';
+export { clampTimerDelay, MAX_TIMER_DELAY_MS } from './util/timer-limit.js';

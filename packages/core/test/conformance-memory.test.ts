@@ -5,6 +5,7 @@ import { FakeClock, runConformanceKit } from '../src/testing/index.js';
 runConformanceKit({
   name: 'memory store (no queue)',
   test: { describe, it, expect, beforeEach, afterEach },
+  lacks: ['queue'],
   async createHarness() {
     const clock = new FakeClock(Date.now());
     const store = new MemoryDocumentProvider({ clock });

@@ -37,17 +37,37 @@ export class Attempt implements JobContext {
   startedAtLocal = 0;
   /** The local deadline of `timeoutMs`, or `Infinity`. */
   timeoutAt = Number.POSITIVE_INFINITY;
+  /**
+   * `reserved`: leased, handler not started, no attempt counted (a
+   * prefetched job); `starting`: its fenced start write is in flight;
+   * `running`: the attempt is counted and the handler runs (or ran).
+   */
+  phase: 'reserved' | 'starting' | 'running';
   private controller: AbortController | undefined;
   private abortReason: JobAbortedError | undefined;
   private boundLogger: Logger | undefined;
 
   constructor(
-    readonly job: JobDocument,
+    /** The job as this worker knows it (updated when a reserved attempt starts). */
+    public job: JobDocument,
     private readonly callback: JobCallbackClass,
     private readonly host: AttemptHost,
     leaseValidUntil: number,
   ) {
     this.leaseValidUntil = leaseValidUntil;
+    this.phase = job.reserved ? 'reserved' : 'running';
+  }
+
+  /**
+   * The start write landed: the attempt is counted and the lease renewed
+   * (known to hold until `leaseValidUntil`, local time). The store set
+   * `startedAt`; this copy keeps the claim's until it is read again.
+   */
+  started(leaseValidUntil: number): void {
+    const job = this.job;
+    this.job = { ...job, reserved: false, attempt: job.attempt + 1 };
+    this.leaseValidUntil = Math.max(this.leaseValidUntil, leaseValidUntil);
+    this.phase = 'running';
   }
 
   get jobId(): string {

@@ -107,7 +107,8 @@ export class ClaimLoop {
     const starving = this.host.buffered() === 0 && this.host.running() < concurrency;
     if (free <= 0 || (!starving && free < Math.max(1, Math.ceil(capacity / 4)))) return;
     this.wantClaim = false;
-    this.claiming = this.claim(Math.min(free, maxBatch)).finally(() => {
+    const start = Math.max(0, concurrency - this.host.running() - this.host.buffered());
+    this.claiming = this.claim(Math.min(free, maxBatch), start).finally(() => {
       this.claiming = undefined;
       if (this.wantClaim) this.pump();
       this.host.roundEnded();
@@ -155,13 +156,15 @@ export class ClaimLoop {
     this.prefetch = Math.max(prefetch, Math.min(maxPrefetch, wanted));
   }
 
-  private async claim(limit: number): Promise<void> {
+  /** Claims up to `limit` jobs, the first `start` of them started (counted), the rest reserved. */
+  private async claim(limit: number, start: number): Promise<void> {
     const leaseStart = performance.now();
     let jobs: JobDocument[];
     try {
       jobs = await this.store.claim({
         names: this.settings.names,
         limit,
+        start: Math.min(start, limit),
         workerId: this.settings.workerId,
         leaseMs: this.settings.leaseMs,
       });

@@ -263,20 +263,62 @@ export class JobDispatcher extends TypedEmitter<DispatcherEvents> implements Att
     this.logger.error(`a '${event}' listener threw`, { error });
   }
 
-  /** Takes freshly leased jobs: start them, buffer them, or hand them back when stopping. */
+  /**
+   * Takes freshly leased jobs. Jobs the claim started (counted) take the
+   * free slots it was sized for; reserved ones start when a slot is free
+   * (a fenced start write first) or wait in the buffer; when stopping,
+   * everything is handed back.
+   */
   private takeClaimed(jobs: JobDocument[], leaseStart: number): void {
+    const reserved: Attempt[] = [];
     for (const job of jobs) {
       const callback = this.registry.get(job.name) as JobCallbackClass;
       const attempt = new Attempt(job, callback, this, leaseStart + this.options.leaseMs);
       this.held.set(job.id, attempt);
       if (!this.accepting) this.abortAndSettle(attempt, 'shutdown', 'dispatcher stopping');
-      else if (this.running < this.options.concurrency) this.startAttempt(attempt);
+      else if (attempt.phase === 'running') this.startAttempt(attempt);
+      else reserved.push(attempt);
+    }
+    for (const attempt of reserved) {
+      if (attempt.settled) continue;
+      if (this.running < this.options.concurrency) this.startReserved(attempt);
       else this.buffer.push(attempt);
     }
   }
 
+  /** Takes a slot for a reserved attempt and starts it once its start write lands. */
+  private startReserved(attempt: Attempt): void {
+    this.running++;
+    attempt.phase = 'starting';
+    const sentAt = performance.now();
+    this.settles.start(attempt, this.options.leaseMs, (outcome) => {
+      if (attempt.settled) return this.slotFreed();
+      if (outcome === 'lost') {
+        this.settleAttempt(attempt, {
+          event: 'leaseLost',
+          reason: 'the lease was lost before the job started',
+        });
+        return this.slotFreed();
+      }
+      if (outcome === 'error' || !this.accepting) {
+        // Unknown or unwanted start: hand it back (a release is right either way).
+        attempt.phase = 'reserved';
+        this.abortAndSettle(
+          attempt,
+          'shutdown',
+          outcome === 'error' ? 'start write failed' : 'dispatcher stopping',
+        );
+        return this.slotFreed();
+      }
+      attempt.started(sentAt + this.options.leaseMs);
+      this.running--;
+      this.startAttempt(attempt);
+    });
+  }
+
   private startAttempt(attempt: Attempt): void {
     this.running++;
+    attempt.phase = 'running';
     attempt.startedAtLocal = performance.now();
     if (attempt.job.timeoutMs !== null)
       this.timeouts.add(attempt, attempt.startedAtLocal + attempt.job.timeoutMs);
@@ -285,7 +327,6 @@ export class JobDispatcher extends TypedEmitter<DispatcherEvents> implements Att
   }
 
   private onAttemptEnd(attempt: Attempt, end: AttemptEnd): void {
-    this.running--;
     if (!attempt.settled) {
       const aborted = attempt.aborted;
       const final: AttemptEnd = aborted
@@ -293,25 +334,39 @@ export class JobDispatcher extends TypedEmitter<DispatcherEvents> implements Att
         : end;
       this.settleAttempt(attempt, decideSettlement(attempt.job, final, this.registry.get(attempt.job.name)));
     }
+    this.slotFreed();
+  }
+
+  /** A slot came free: the next reserved job takes it, and the claim loop may refill. */
+  private slotFreed(): void {
+    this.running--;
     for (const resolve of this.runningDone) resolve();
     const next = this.accepting ? this.buffer.shift() : undefined;
-    if (next) this.startAttempt(next);
+    if (next) this.startReserved(next);
     this.claims.pump();
     this.checkIdle();
   }
 
+  /**
+   * Aborts an attempt and settles it by its cause. A reserved attempt (its
+   * handler never started) is handed back uncounted instead of abandoned,
+   * unless it was cancelled.
+   */
   private abortAndSettle(attempt: Attempt, cause: AbortCause, detail: string): void {
     if (attempt.settled) return;
     attempt.abort(cause, detail);
     const index = this.buffer.indexOf(attempt);
     if (index >= 0) this.buffer.splice(index, 1);
+    const handBack = attempt.phase === 'reserved' && cause !== 'cancelled';
     this.settleAttempt(
       attempt,
-      decideSettlement(
-        attempt.job,
-        { kind: 'aborted', cause, reason: attempt.aborted! },
-        this.registry.get(attempt.job.name),
-      ),
+      handBack
+        ? { event: 'released', outcome: { outcome: 'release' } }
+        : decideSettlement(
+            attempt.job,
+            { kind: 'aborted', cause, reason: attempt.aborted! },
+            this.registry.get(attempt.job.name),
+          ),
     );
   }
 

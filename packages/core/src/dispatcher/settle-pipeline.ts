@@ -70,6 +70,25 @@ export class SettlePipeline {
     });
   }
 
+  /**
+   * Writes the fenced start of a reserved attempt (counting it) in the next
+   * batch; `done` learns whether it landed (`ok`), the lease was gone
+   * (`lost`), or the store failed (`error`, already reported).
+   */
+  start(attempt: Attempt, leaseMs: number, done: (outcome: 'ok' | 'lost' | 'error') => void): void {
+    const job = attempt.job;
+    this.pending++;
+    this.batcher.add(
+      { id: job.id, leaseToken: job.leaseToken, outcome: 'start', leaseMs },
+      (result, error) => {
+        this.pending--;
+        if (error !== undefined) this.host.reportError(error, 'start');
+        done(error !== undefined ? 'error' : result?.ok ? 'ok' : 'lost');
+        this.host.settled();
+      },
+    );
+  }
+
   /** Writes everything queued. */
   flush(): Promise<void> {
     return this.batcher.flush();

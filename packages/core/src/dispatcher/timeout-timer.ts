@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
-import { clampTimerDelay } from '../util/timer-limit.js';
 import { Heap } from '../util/heap.js';
+import { clampTimerDelay } from '../util/timer-limit.js';
 import type { Attempt } from './attempt.js';
 
 /**

@@ -77,7 +77,8 @@ export const HISTORY_LIMIT = 10;
 
 /** `history` with `record` appended, keeping the newest {@link HISTORY_LIMIT}. */
 export function appendHistory(history: readonly AttemptRecord[], record: AttemptRecord): AttemptRecord[] {
-  const next = history.length >= HISTORY_LIMIT ? history.slice(history.length - HISTORY_LIMIT + 1) : [...history];
+  const next =
+    history.length >= HISTORY_LIMIT ? history.slice(history.length - HISTORY_LIMIT + 1) : [...history];
   next.push(record);
   return next;
 }

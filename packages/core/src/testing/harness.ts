@@ -9,6 +9,12 @@ import type { IDocumentDataProvider } from '../store/document-provider.js';
 export interface TestApi {
   describe(name: string, body: () => void): void;
   it(name: string, body: () => Promise<void> | void, timeoutMs?: number): void;
+  /**
+   * Registers a test as skipped (shown by name, never run, never counted as
+   * passed). Taken from `it.skip` when absent (vitest, jest and node:test
+   * all have it).
+   */
+  skip?(name: string, body: () => Promise<void> | void): void;
   beforeEach(body: () => Promise<void> | void): void;
   afterEach(body: () => Promise<void> | void): void;
   /** A Jest/Vitest-style `expect`. */
@@ -81,7 +87,27 @@ export interface ConformanceOptions {
   skip?: ReadonlyArray<ConformanceArea>;
   /** What the queue under test promises beyond at-least-once delivery. */
   queueFeatures?: Partial<QueueFeatures>;
+  /**
+   * What this harness cannot do. The kit registers every test that needs it
+   * as skipped, named `… [skipped: needs …]`, so a report shows what was not
+   * tested; nothing is counted as passed that did not run. A harness that
+   * lacks something it did not declare fails the tests that need it, with
+   * a message saying what to declare.
+   */
+  lacks?: ReadonlyArray<HarnessFeature>;
 }
+
+/**
+ * What a test may need from its harness: `time-travel` (`advanceTime`),
+ * `queue` (a `queue`), or a queue promise (`queue-delays`,
+ * `queue-priorities`, `competing-queue`: see {@link QueueFeatures}).
+ */
+export type HarnessFeature =
+  | 'time-travel'
+  | 'queue'
+  | 'queue-delays'
+  | 'queue-priorities'
+  | 'competing-queue';
 
 /**
  * Queue promises beyond the doorbell minimum (at-least-once, may duplicate,
@@ -102,12 +128,15 @@ export type ConformanceArea =
   | 'store-cas'
   | 'queue'
   | 'claim'
+  | 'attempts'
   | 'settle'
   | 'cancellation'
   | 'idempotency'
   | 'recovery'
+  | 'crash'
   | 'shutdown'
   | 'routing'
   | 'retention'
   | 'dispatcher'
-  | 'scheduling';
+  | 'scheduling'
+  | 'timers';

@@ -7,10 +7,12 @@ export type {
   ConformanceArea,
   ConformanceOptions,
   ExpectLike,
+  HarnessFeature,
   ProviderHarness,
   QueueFeatures,
   TestApi,
 } from './harness.js';
+export type { KitIt } from './kit-context.js';
 export { defineCallback, eventually, newJob, uniqueName } from './kit-context.js';
-export { requiredMethodsOnly } from './required-methods-only.js';
+export { delegatingStore, requiredMethodsOnly } from './required-methods-only.js';
 export { runConformanceKit } from './run-conformance-kit.js';

@@ -9,7 +9,13 @@ import type { NewJob } from '../model/job.js';
 import type { JsonValue } from '../model/json.js';
 import type { IDocumentDataProvider } from '../store/document-provider.js';
 import { JobStore } from '../store/job-store.js';
-import type { ConformanceOptions, ProviderHarness, TestApi } from './harness.js';
+import type {
+  ConformanceOptions,
+  HarnessFeature,
+  ProviderHarness,
+  QueueFeatures,
+  TestApi,
+} from './harness.js';
 import { requiredMethodsOnly } from './required-methods-only.js';
 
 /** A harness as one kit test sees it: the store wrapped for the path under test. */
@@ -20,10 +26,21 @@ export interface KitHarness extends ProviderHarness {
   peer(): Promise<JobStore>;
 }
 
+/** Registers one kit test (the runner's `it`, or a named skip). */
+export type KitIt = (name: string, body: () => Promise<void> | void, timeoutMs?: number) => void;
+
 /** What every area file receives. */
 export interface KitContext {
   test: TestApi;
   path: 'native' | 'fallback';
+  /** Registers a test that needs nothing beyond a store. */
+  it: KitIt;
+  /**
+   * Registers a test that needs these harness features: run when the
+   * harness has them, registered as skipped by name when it declared it
+   * lacks one.
+   */
+  needs(...features: HarnessFeature[]): KitIt;
   /** Opens the test's harness (closed after the test). */
   open(): Promise<KitHarness>;
   /** A dispatcher that the kit stops after the test, failing it if the test left it running. */
@@ -88,8 +105,40 @@ export async function eventually<T>(
 }
 
 /** Wires harnesses and dispatchers to the runner's hooks for one path. */
-export function createKitContext(options: ConformanceOptions, path: 'native' | 'fallback'): KitContext {
+export function createKitContext(
+  options: ConformanceOptions,
+  path: 'native' | 'fallback',
+  features: QueueFeatures,
+): KitContext {
   const { test } = options;
+  const lacks = new Set(options.lacks ?? []);
+  if (lacks.has('queue'))
+    for (const f of ['queue-delays', 'queue-priorities', 'competing-queue'] as const) lacks.add(f);
+  if (!features.delays) lacks.add('queue-delays');
+  if (!features.priorities) lacks.add('queue-priorities');
+  if (!features.competing) lacks.add('competing-queue');
+  let current: readonly HarnessFeature[] = [];
+  const needs =
+    (...wanted: HarnessFeature[]): KitIt =>
+    (name, body, timeoutMs) => {
+      const missing = wanted.filter((f) => lacks.has(f));
+      if (missing.length > 0) {
+        registerSkip(test, `${name} [skipped: needs ${missing.join(', ')}]`);
+        return;
+      }
+      test.it(
+        name,
+        async () => {
+          current = wanted;
+          try {
+            await body();
+          } finally {
+            current = [];
+          }
+        },
+        timeoutMs,
+      );
+    };
   let harnesses: ProviderHarness[] = [];
   let dispatchers: JobDispatcher[] = [];
   const wrap = (store: IDocumentDataProvider) => (path === 'fallback' ? requiredMethodsOnly(store) : store);
@@ -107,9 +156,12 @@ export function createKitContext(options: ConformanceOptions, path: 'native' | '
   return {
     test,
     path,
+    it: needs(),
+    needs,
     async open() {
       const raw = await options.createHarness();
       harnesses.push(raw);
+      checkDeclared(raw, current);
       const store = wrap(raw.store);
       let peerStore: IDocumentDataProvider | undefined;
       return {
@@ -138,4 +190,29 @@ export function createKitContext(options: ConformanceOptions, path: 'native' | '
       return new JobManager({ store: h.store, queue: h.queue, callbacks });
     },
   };
+}
+
+function registerSkip(test: TestApi, name: string): void {
+  const skip = test.skip ?? (test.it as TestApi['it'] & { skip?: TestApi['skip'] }).skip;
+  if (!skip) {
+    throw new Error(
+      'conformance kit: pass test.skip (or an `it` with `it.skip`) so skipped tests are reported',
+    );
+  }
+  skip(name, () => {});
+}
+
+/** Fails a test at once when the harness lacks a feature it needs that was not declared missing. */
+function checkDeclared(harness: ProviderHarness, wanted: readonly HarnessFeature[]): void {
+  if (wanted.includes('time-travel') && !harness.advanceTime) {
+    throw new Error(
+      "conformance kit: this test moves the store's clock, but the harness has no advanceTime; " +
+        "add one, or declare lacks: ['time-travel'] so such tests are skipped by name",
+    );
+  }
+  if (wanted.includes('queue') && !harness.queue) {
+    throw new Error(
+      "conformance kit: this test needs a queue, but the harness has none; add one, or declare lacks: ['queue']",
+    );
+  }
 }

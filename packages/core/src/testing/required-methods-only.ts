@@ -16,3 +16,35 @@ export function requiredMethodsOnly(store: IDocumentDataProvider): IDocumentData
     close: () => store.close(),
   };
 }
+
+const OPTIONAL_METHODS = [
+  'insertAndRing',
+  'insertMany',
+  'claim',
+  'settle',
+  'extendLeases',
+  'recover',
+  'prune',
+  'watch',
+] as const;
+
+/**
+ * The store with every method it has (required and optional) delegated,
+ * and `overrides` in place of some: how tests count, delay or cut calls
+ * without touching the store.
+ *
+ * @example
+ * const counted = delegatingStore(store, { claim: (r) => { claims++; return store.claim!(r); } });
+ */
+export function delegatingStore(
+  store: IDocumentDataProvider,
+  overrides: Partial<IDocumentDataProvider> = {},
+): IDocumentDataProvider {
+  const out: IDocumentDataProvider = { ...requiredMethodsOnly(store) };
+  const writable = out as unknown as Record<string, unknown>;
+  for (const method of OPTIONAL_METHODS) {
+    const fn = store[method] as ((...args: unknown[]) => unknown) | undefined;
+    if (fn) writable[method] = fn.bind(store);
+  }
+  return Object.assign(out, overrides);
+}

@@ -1,5 +1,7 @@
+import { attemptsArea } from './areas/attempts.js';
 import { cancellationArea } from './areas/cancellation.js';
 import { claimArea } from './areas/claim.js';
+import { crashArea } from './areas/crash.js';
 import { dispatcherArea } from './areas/dispatcher.js';
 import { idempotencyArea } from './areas/idempotency.js';
 import { queueArea } from './areas/queue.js';
@@ -11,6 +13,7 @@ import { settleArea } from './areas/settle.js';
 import { shutdownArea } from './areas/shutdown.js';
 import { storeCasArea } from './areas/store-cas.js';
 import { storeCrudArea } from './areas/store-crud.js';
+import { timersArea } from './areas/timers.js';
 import type { ConformanceArea, ConformanceOptions, QueueFeatures } from './harness.js';
 import { createKitContext, type KitContext } from './kit-context.js';
 
@@ -19,15 +22,18 @@ const AREAS: Record<ConformanceArea, (ctx: KitContext, features: QueueFeatures) 
   'store-cas': storeCasArea,
   queue: queueArea,
   claim: claimArea,
+  attempts: attemptsArea,
   settle: settleArea,
   cancellation: cancellationArea,
   idempotency: idempotencyArea,
   recovery: recoveryArea,
+  crash: crashArea,
   shutdown: shutdownArea,
   routing: routingArea,
   retention: retentionArea,
   dispatcher: dispatcherArea,
   scheduling: schedulingArea,
+  timers: timersArea,
 };
 
 /** Areas that exercise the queue only: run once, not per store path. */
@@ -58,7 +64,7 @@ export function runConformanceKit(options: ConformanceOptions): void {
   options.test.describe(`conformance: ${options.name}`, () => {
     for (const path of paths) {
       options.test.describe(path === 'native' ? 'native capabilities' : 'core fallbacks', () => {
-        const ctx = createKitContext(options, path);
+        const ctx = createKitContext(options, path, features);
         for (const [area, register] of Object.entries(AREAS) as Array<
           [ConformanceArea, (ctx: KitContext, features: QueueFeatures) => void]
         >) {

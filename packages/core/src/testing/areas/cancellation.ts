@@ -3,8 +3,8 @@ import type { KitContext } from '../kit-context.js';
 import { defineCallback, eventually, uniqueName } from '../kit-context.js';
 
 /** Cancellation: scheduled jobs at once; running jobs through their signal, never overwritten by a late success. */
-export function cancellationArea({ test, open, manager, dispatcher }: KitContext): void {
-  const { it, expect } = test;
+export function cancellationArea({ test, it, needs, open, manager, dispatcher }: KitContext): void {
+  const { expect } = test;
 
   it('cancels a scheduled job at once; it never runs', async () => {
     const h = await open();

@@ -3,8 +3,8 @@ import type { KitContext } from '../kit-context.js';
 import { newJob, uniqueName } from '../kit-context.js';
 
 /** Claim and lease: due jobs only, by name, in claim order, never twice. */
-export function claimArea({ test, open }: KitContext): void {
-  const { it, expect } = test;
+export function claimArea({ test, it, needs, open }: KitContext): void {
+  const { expect } = test;
 
   it('leases due jobs of the asked names in claim order, counting the attempt', async () => {
     const h = await open();
@@ -109,14 +109,13 @@ export function claimArea({ test, open }: KitContext): void {
     expect(ids).toHaveLength(total);
   });
 
-  it('claims a delayed job once its time comes', async () => {
+  needs('time-travel')('claims a delayed job once its time comes', async () => {
     const h = await open();
-    if (!h.advanceTime) return;
     const name = uniqueName('delay');
     const job = newJob(name, { delayMs: 60_000 });
     await h.store.insert(job);
     expect(await h.jobs.claim({ names: [name], limit: 1, workerId: 'w', leaseMs: 30_000 })).toHaveLength(0);
-    await h.advanceTime(61_000);
+    await h.advanceTime!(61_000);
     const claimed = await h.jobs.claim({ names: [name], limit: 1, workerId: 'w', leaseMs: 30_000 });
     expect(claimed.map((j) => j.id)).toEqual([job.id]);
   });

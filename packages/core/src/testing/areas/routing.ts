@@ -3,8 +3,8 @@ import type { KitContext } from '../kit-context.js';
 import { defineCallback, uniqueName } from '../kit-context.js';
 
 /** Routing: a dispatcher claims only the names it has callbacks for. */
-export function routingArea({ test, open, manager, dispatcher }: KitContext): void {
-  const { it, expect } = test;
+export function routingArea({ test, it, needs, open, manager, dispatcher }: KitContext): void {
+  const { expect } = test;
 
   it('never claims a job it has no callback for', async () => {
     const h = await open();

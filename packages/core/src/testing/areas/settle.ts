@@ -11,8 +11,8 @@ async function claimOne(h: KitHarness, overrides = {}) {
 }
 
 /** Settle and fencing: every outcome's write, heartbeats, and stale leases rejected. */
-export function settleArea({ test, open }: KitContext): void {
-  const { it, expect } = test;
+export function settleArea({ test, it, needs, open }: KitContext): void {
+  const { expect } = test;
 
   it('completes with the result and releases the lease', async () => {
     const h = await open();
@@ -73,33 +73,43 @@ export function settleArea({ test, open }: KitContext): void {
     expect(await h.store.get(job.id)).toMatchObject({ status: 'completed', result: 1 });
   });
 
-  it("rejects a zombie worker's settle after its job was recovered and claimed again", async () => {
-    const h = await open();
-    if (!h.advanceTime) return;
-    const job = await claimOne(h);
-    await h.advanceTime(31_000);
-    const recovered = await h.jobs.recoverExpired(100);
-    expect(recovered.map((r) => r.job.id)).toContain(job.id);
-    const [again] = await h.jobs.claim({ names: [job.name], limit: 1, workerId: 'w2', leaseMs: 30_000 });
-    expect(again).toMatchObject({ id: job.id, leaseToken: 2, attempt: 2, recovering: true, workerId: 'w2' });
-    const [zombie] = await h.jobs.settle([
-      { id: job.id, leaseToken: 1, outcome: 'completed', result: 'zombie' },
-    ]);
-    expect(zombie!.ok).toBe(false);
-    const [live] = await h.jobs.settle([{ id: job.id, leaseToken: 2, outcome: 'completed', result: 'live' }]);
-    expect(live!.ok).toBe(true);
-    expect(await h.store.get(job.id)).toMatchObject({
-      status: 'completed',
-      result: 'live',
-      recovering: false,
-    });
-  });
+  needs('time-travel')(
+    "rejects a zombie worker's settle after its job was recovered and claimed again",
+    async () => {
+      const h = await open();
+      const job = await claimOne(h);
+      await h.advanceTime!(31_000);
+      const recovered = await h.jobs.recoverExpired(100);
+      expect(recovered.map((r) => r.job.id)).toContain(job.id);
+      const [again] = await h.jobs.claim({ names: [job.name], limit: 1, workerId: 'w2', leaseMs: 30_000 });
+      expect(again).toMatchObject({
+        id: job.id,
+        leaseToken: 2,
+        attempt: 2,
+        recovering: true,
+        workerId: 'w2',
+      });
+      const [zombie] = await h.jobs.settle([
+        { id: job.id, leaseToken: 1, outcome: 'completed', result: 'zombie' },
+      ]);
+      expect(zombie!.ok).toBe(false);
+      const [live] = await h.jobs.settle([
+        { id: job.id, leaseToken: 2, outcome: 'completed', result: 'live' },
+      ]);
+      expect(live!.ok).toBe(true);
+      expect(await h.store.get(job.id)).toMatchObject({
+        status: 'completed',
+        result: 'live',
+        recovering: false,
+      });
+    },
+  );
 
   it('extends leases, stores progress and reports cancel requests; stale tokens are refused', async () => {
     const h = await open();
     const job = await claimOne(h);
     const before = (await h.store.get(job.id))!.leaseExpiresAt!;
-    if (h.advanceTime) await h.advanceTime(5_000);
+    if (h.advanceTime) await h.advanceTime!(5_000);
     const [ok] = await h.jobs.extendLeases([
       { id: job.id, leaseToken: 1, leaseMs: 60_000, progress: { pct: 50 } },
     ]);

@@ -2,8 +2,8 @@ import type { KitContext } from '../kit-context.js';
 import { newJob, uniqueName } from '../kit-context.js';
 
 /** Compare-and-set: the guard every state change relies on, raced within and across handles. */
-export function storeCasArea({ test, open }: KitContext): void {
-  const { it, expect } = test;
+export function storeCasArea({ test, it, needs, open }: KitContext): void {
+  const { expect } = test;
 
   it('applies a patch only at the expected version and bumps it', async () => {
     const h = await open();
