@@ -1,5 +1,4 @@
 import { performance } from 'node:perf_hooks';
-import type { JobCallbackClass } from '../callbacks/base-job-callback.js';
 import {
   type CallbackFactory,
   CallbackRegistry,
@@ -14,8 +13,8 @@ import type { Unwatch } from '../store/document-provider.js';
 import { JobStore } from '../store/job-store.js';
 import { type Logger, silentLogger } from '../util/logger.js';
 import { TypedEmitter } from '../util/typed-emitter.js';
-import type { AbortCause } from './abort-reasons.js';
-import { Attempt, type AttemptEnd, type AttemptHost } from './attempt.js';
+import type { Attempt, AttemptHost } from './attempt.js';
+import { AttemptSlots } from './attempt-slots.js';
 import { ClaimLoop } from './claim-loop.js';
 import type { DispatcherEvents } from './dispatcher-events.js';
 import {
@@ -26,7 +25,6 @@ import {
 import { LeaseKeeper } from './lease-keeper.js';
 import { Maintenance } from './maintenance.js';
 import { SettlePipeline } from './settle-pipeline.js';
-import { decideSettlement, type SettlementDecision } from './settlement-policy.js';
 import { TimeoutTimer } from './timeout-timer.js';
 
 /** Options for {@link JobDispatcher.stop}. */
@@ -63,22 +61,19 @@ export class JobDispatcher extends TypedEmitter<DispatcherEvents> implements Att
   private readonly store: JobStore;
   private readonly queue: IQueueProvider | undefined;
   private readonly names: string[];
-  private readonly held = new Map<string, Attempt>();
-  private readonly buffer: Attempt[] = [];
   private readonly settles: SettlePipeline;
+  private readonly slots: AttemptSlots;
   private readonly leases: LeaseKeeper;
   private readonly timeouts: TimeoutTimer;
   private readonly maintenance: Maintenance;
   private readonly scheduler: Scheduler;
   private lifecycle: DispatcherState = 'new';
   private accepting = false;
-  private running = 0;
   private readonly claims: ClaimLoop;
   private subscription: QueueSubscription | undefined;
   private unwatch: Unwatch | undefined;
   private stopping: Promise<void> | undefined;
   private idleWaiters: Array<() => void> = [];
-  private readonly runningDone = new Set<() => void>();
 
   constructor(options: JobDispatcherOptions) {
     super();
@@ -111,22 +106,37 @@ export class JobDispatcher extends TypedEmitter<DispatcherEvents> implements Att
       this.store,
       {
         accepting: () => this.accepting,
-        running: () => this.running,
-        buffered: () => this.buffer.length,
-        claimed: (jobs, leaseStart) => this.takeClaimed(jobs, leaseStart),
+        running: () => this.slots.running,
+        buffered: () => this.slots.buffered,
+        claimed: (jobs, leaseStart) => this.slots.take(jobs, leaseStart),
         error: (e, during) => this.reportError(e, during),
         roundEnded: () => this.checkIdle(),
       },
       { ...this.options, names: this.names },
     );
     this.leases = new LeaseKeeper(this.store, this.options, {
-      held: () => this.held.values(),
-      lost: (a, reason) => this.abortAndSettle(a, 'lease-lost', reason),
-      cancelRequested: (a) => this.abortAndSettle(a, 'cancelled', 'cancel requested'),
+      held: () => this.slots.held.values(),
+      lost: (a, reason) => this.slots.abort(a, 'lease-lost', reason),
+      cancelRequested: (a) => this.slots.abort(a, 'cancelled', 'cancel requested'),
       error: (e) => this.reportError(e, 'heartbeat'),
     });
     this.timeouts = new TimeoutTimer((a) =>
-      this.abortAndSettle(a, 'timeout', `timed out after ${a.job.timeoutMs} ms`),
+      this.slots.abort(a, 'timeout', `timed out after ${a.job.timeoutMs} ms`),
+    );
+    this.slots = new AttemptSlots(
+      {
+        accepting: () => this.accepting,
+        emit: (event, payload) => this.emit(event, payload),
+        callbackOf: (name) => this.registry.get(name),
+        changed: () => {
+          this.claims.pump();
+          this.checkIdle();
+        },
+      },
+      this,
+      this.settles,
+      this.timeouts,
+      this.options,
     );
     this.maintenance = new Maintenance(
       this.store,
@@ -161,7 +171,7 @@ export class JobDispatcher extends TypedEmitter<DispatcherEvents> implements Att
 
   /** Jobs whose callbacks are running now. */
   get activeCount(): number {
-    return this.running;
+    return this.slots.running;
   }
 
   /** Starts claiming: subscribes to the queue, claims what is due, starts timers. */
@@ -175,8 +185,8 @@ export class JobDispatcher extends TypedEmitter<DispatcherEvents> implements Att
     const watch = this.store.watch(
       (change) => {
         if (!change.cancelRequested) return;
-        const attempt = this.held.get(change.id);
-        if (attempt) this.abortAndSettle(attempt, 'cancelled', 'cancel requested');
+        const attempt = this.slots.held.get(change.id);
+        if (attempt) this.slots.abort(attempt, 'cancelled', 'cancel requested');
       },
       { cancelRequestsOnly: true },
     );
@@ -263,120 +273,6 @@ export class JobDispatcher extends TypedEmitter<DispatcherEvents> implements Att
     this.logger.error(`a '${event}' listener threw`, { error });
   }
 
-  /**
-   * Takes freshly leased jobs. Jobs the claim started (counted) take the
-   * free slots it was sized for; reserved ones start when a slot is free
-   * (a fenced start write first) or wait in the buffer; when stopping,
-   * everything is handed back.
-   */
-  private takeClaimed(jobs: JobDocument[], leaseStart: number): void {
-    const reserved: Attempt[] = [];
-    for (const job of jobs) {
-      const callback = this.registry.get(job.name) as JobCallbackClass;
-      const attempt = new Attempt(job, callback, this, leaseStart + this.options.leaseMs);
-      this.held.set(job.id, attempt);
-      if (!this.accepting) this.abortAndSettle(attempt, 'shutdown', 'dispatcher stopping');
-      else if (attempt.phase === 'running') this.startAttempt(attempt);
-      else reserved.push(attempt);
-    }
-    for (const attempt of reserved) {
-      if (attempt.settled) continue;
-      if (this.running < this.options.concurrency) this.startReserved(attempt);
-      else this.buffer.push(attempt);
-    }
-  }
-
-  /** Takes a slot for a reserved attempt and starts it once its start write lands. */
-  private startReserved(attempt: Attempt): void {
-    this.running++;
-    attempt.phase = 'starting';
-    const sentAt = performance.now();
-    this.settles.start(attempt, this.options.leaseMs, (outcome) => {
-      if (attempt.settled) return this.slotFreed();
-      if (outcome === 'lost') {
-        this.settleAttempt(attempt, {
-          event: 'leaseLost',
-          reason: 'the lease was lost before the job started',
-        });
-        return this.slotFreed();
-      }
-      if (outcome === 'error' || !this.accepting) {
-        // Unknown or unwanted start: hand it back (a release is right either way).
-        attempt.phase = 'reserved';
-        this.abortAndSettle(
-          attempt,
-          'shutdown',
-          outcome === 'error' ? 'start write failed' : 'dispatcher stopping',
-        );
-        return this.slotFreed();
-      }
-      attempt.started(sentAt + this.options.leaseMs);
-      this.running--;
-      this.startAttempt(attempt);
-    });
-  }
-
-  private startAttempt(attempt: Attempt): void {
-    this.running++;
-    attempt.phase = 'running';
-    attempt.startedAtLocal = performance.now();
-    if (attempt.job.timeoutMs !== null)
-      this.timeouts.add(attempt, attempt.startedAtLocal + attempt.job.timeoutMs);
-    this.emit('started', { job: attempt.job });
-    attempt.run((end) => this.onAttemptEnd(attempt, end));
-  }
-
-  private onAttemptEnd(attempt: Attempt, end: AttemptEnd): void {
-    if (!attempt.settled) {
-      const aborted = attempt.aborted;
-      const final: AttemptEnd = aborted
-        ? { kind: 'aborted', cause: aborted.abortCause, reason: aborted }
-        : end;
-      this.settleAttempt(attempt, decideSettlement(attempt.job, final, this.registry.get(attempt.job.name)));
-    }
-    this.slotFreed();
-  }
-
-  /** A slot came free: the next reserved job takes it, and the claim loop may refill. */
-  private slotFreed(): void {
-    this.running--;
-    for (const resolve of this.runningDone) resolve();
-    const next = this.accepting ? this.buffer.shift() : undefined;
-    if (next) this.startReserved(next);
-    this.claims.pump();
-    this.checkIdle();
-  }
-
-  /**
-   * Aborts an attempt and settles it by its cause. A reserved attempt (its
-   * handler never started) is handed back uncounted instead of abandoned,
-   * unless it was cancelled.
-   */
-  private abortAndSettle(attempt: Attempt, cause: AbortCause, detail: string): void {
-    if (attempt.settled) return;
-    attempt.abort(cause, detail);
-    const index = this.buffer.indexOf(attempt);
-    if (index >= 0) this.buffer.splice(index, 1);
-    const handBack = attempt.phase === 'reserved' && cause !== 'cancelled';
-    this.settleAttempt(
-      attempt,
-      handBack
-        ? { event: 'released', outcome: { outcome: 'release' } }
-        : decideSettlement(
-            attempt.job,
-            { kind: 'aborted', cause, reason: attempt.aborted! },
-            this.registry.get(attempt.job.name),
-          ),
-    );
-  }
-
-  private settleAttempt(attempt: Attempt, decision: SettlementDecision): void {
-    attempt.settled = true;
-    this.held.delete(attempt.job.id);
-    if (decision.event === 'leaseLost') this.emit('leaseLost', { job: attempt.job, reason: decision.reason });
-    else this.settles.submit(attempt, decision);
-  }
-
   /** Rings the doorbell for a job that is due (again). */
   private ring(job: Pick<JobDocument, 'id' | 'name' | 'priority'>, delayMs: number): void {
     if (!this.queue || this.lifecycle === 'stopped') return;
@@ -386,12 +282,7 @@ export class JobDispatcher extends TypedEmitter<DispatcherEvents> implements Att
 
   private checkIdle(): void {
     if (this.idleWaiters.length === 0) return;
-    const quiet =
-      !this.claims.busy &&
-      this.running === 0 &&
-      this.buffer.length === 0 &&
-      this.held.size === 0 &&
-      this.settles.idle;
+    const quiet = !this.claims.busy && this.slots.empty && this.settles.idle;
     if (!quiet) return;
     if (!this.claims.confirmedEmpty && this.accepting) {
       this.claims.verify();
@@ -413,25 +304,10 @@ export class JobDispatcher extends TypedEmitter<DispatcherEvents> implements Att
     this.maintenance.stop();
     await this.step('scheduler', () => this.scheduler.stop());
     await this.step('unsubscribe', () => this.subscription?.unsubscribe());
-    for (const attempt of this.buffer.splice(0))
-      this.abortAndSettle(attempt, 'shutdown', 'dispatcher stopping');
+    this.slots.releaseBuffered();
     await this.step('claim', () => this.claims.stop());
-    if (this.running > 0) {
-      const deadline = performance.now() + graceMs;
-      while (this.running > 0 && performance.now() < deadline) {
-        await new Promise<void>((resolve) => {
-          const timer = setTimeout(done, Math.max(0, deadline - performance.now()));
-          function done() {
-            clearTimeout(timer);
-            resolve();
-          }
-          this.runningDone.add(done);
-        });
-        this.runningDone.clear();
-      }
-    }
-    for (const attempt of [...this.held.values()])
-      this.abortAndSettle(attempt, 'shutdown', 'dispatcher stopped');
+    await this.slots.whenFree(performance.now() + graceMs);
+    this.slots.releaseAll();
     await this.step('settle', () => this.settles.flush());
     this.leases.stop();
     this.timeouts.stop();
