@@ -1,4 +1,5 @@
 import {
+  applyJobPatch,
   type IDocumentDataProvider,
   type InsertResult,
   InvalidInputError,
@@ -55,12 +56,9 @@ export class SnapshotMapStore implements IDocumentDataProvider {
     // Read, compare and write with no await in between: that is what makes it a compare-and-set.
     const current = this.read(id);
     if (!current || current.version !== expectedVersion) return null;
-    const next: JobDocument = {
-      ...current,
-      ...patch,
-      version: current.version + 1,
-      updatedAt: this.clock.now(),
-    };
+    // applyJobPatch, not { ...current, ...patch }: a field that is undefined in the
+    // patch means "unchanged", and version / updatedAt / id / key are the store's.
+    const next = applyJobPatch(current, patch, this.clock.now());
     this.rows.set(id, JSON.stringify(next));
     return next;
   }

@@ -194,7 +194,11 @@ export class JobManager {
     return this.schedules.listSchedules();
   }
 
-  /** A preview of the next `count` fire times (epoch ms on the store's clock). */
+  /**
+   * A preview of the next `count` fire times (epoch ms on the store's clock).
+   * `count` is a whole number up to `MAX_NEXT_RUNS` (1,000); anything else is
+   * an `InvalidInputError` naming `count`.
+   */
   nextRuns(id: string, count = 5): Promise<number[]> {
     return this.schedules.nextRuns(id, count);
   }

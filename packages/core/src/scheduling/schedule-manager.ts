@@ -10,6 +10,8 @@ import { type ScheduleFields, ScheduleRepository } from './schedule-repository.j
 import { notifyScheduleChange } from './schedule-signal.js';
 import { type Calendar, nextTick, nextTicks } from './ticks.js';
 
+/** The most fire times one `nextRuns` call returns. */
+export const MAX_NEXT_RUNS = 1_000;
 /** Compare-and-set rounds before giving up on a contended schedule. */
 const MAX_ROUNDS = 16;
 
@@ -142,6 +144,12 @@ export class ScheduleManager {
 
   /** The next `count` fire times (epoch ms), exclusions and bounds applied. */
   async nextRuns(id: string, count: number): Promise<number[]> {
+    if (typeof count !== 'number' || !Number.isInteger(count) || count < 0 || count > MAX_NEXT_RUNS) {
+      throw new InvalidInputError(
+        'count',
+        `must be a whole number from 0 to ${MAX_NEXT_RUNS} (MAX_NEXT_RUNS), got ${String(count)}`,
+      );
+    }
     const schedule = await this.mustGet(id);
     if (schedule.nextRunAt === null) return [];
     const from = schedule.paused ? await this.jobs.now() : schedule.nextRunAt - 1;

@@ -2,6 +2,7 @@ import { BaseJobCallback, type JobContext } from '../../callbacks/base-job-callb
 import { JobExecutionResult } from '../../callbacks/job-execution-result.js';
 import { JobManager } from '../../manager/job-manager.js';
 import type { JobDocument } from '../../model/job.js';
+import { MAX_NEXT_RUNS } from '../../scheduling/schedule-manager.js';
 import type { KitContext, KitHarness } from '../kit-context.js';
 import { defineCallback, uniqueName } from '../kit-context.js';
 
@@ -62,6 +63,10 @@ export function schedulingArea({ test, it, needs, open, manager, dispatcher }: K
     // The interval is anchored when the schedule is written (a moving store clock may have ticked since `start`).
     expect(first).toBeGreaterThanOrEqual(start + 15 * MINUTE);
     expect(await m.nextRuns(id, 2)).toEqual([first, first + 15 * MINUTE]);
+    expect(await m.nextRuns(id, MAX_NEXT_RUNS)).toHaveLength(MAX_NEXT_RUNS);
+    for (const bad of [MAX_NEXT_RUNS + 1, 1e9, Number.POSITIVE_INFINITY, -1, 1.5]) {
+      await expect(m.nextRuns(id, bad)).rejects.toMatchObject({ code: 'INVALID_INPUT', field: 'count' });
+    }
     await travelTo(h, first);
     await d.drain();
     await travelTo(h, first + 15 * MINUTE);
