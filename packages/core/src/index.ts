@@ -43,6 +43,7 @@ export type { WaitForOptions } from './manager/wait-for.js';
 export type { MemoryDocumentProviderOptions } from './memory/memory-document-provider.js';
 export { MemoryDocumentProvider } from './memory/memory-document-provider.js';
 export { DEFAULT_PAGE_SIZE, matchesQuery, pageOf } from './memory/query-match.js';
+export { INPUT_LIMITS } from './model/input-limits.js';
 export type {
   AttemptRecord,
   InsertResult,
@@ -63,8 +64,8 @@ export {
   materializeJob,
   TERMINAL_STATUSES,
 } from './model/job.js';
-export type { JsonObject, JsonValue } from './model/json.js';
-export { assertJson } from './model/json.js';
+export type { JsonLimits, JsonObject, JsonValue } from './model/json.js';
+export { assertJson, unstorableText } from './model/json.js';
 export type {
   MisfirePolicy,
   OverlapPolicy,

@@ -1,8 +1,10 @@
 import type { AnyJobCallback, JobCallbackClass, JobContext } from '../callbacks/base-job-callback.js';
 import type { CallbackFactory } from '../callbacks/callback-registry.js';
 import type { JobExecutionResult } from '../callbacks/job-execution-result.js';
+import { INPUT_LIMITS } from '../model/input-limits.js';
 import type { JobDocument, JobError } from '../model/job.js';
 import type { JsonValue } from '../model/json.js';
+import { mutableMetadata } from '../util/json-copy.js';
 import type { Logger } from '../util/logger.js';
 import { type AbortCause, JobAbortedError } from './abort-reasons.js';
 
@@ -137,7 +139,7 @@ export class Attempt implements JobContext {
     let returned: unknown;
     try {
       const instance = this.host.factory(this.callback, this.job);
-      instance.metadata = this.job.metadata;
+      instance.metadata = mutableMetadata(this.job.metadata);
       this.instance = instance;
       returned = instance.execute(this);
     } catch (error) {
@@ -174,15 +176,40 @@ function describe(value: unknown): string {
   return value === null ? 'null' : typeof value === 'object' ? 'an object without kind' : typeof value;
 }
 
-/** Turns a thrown value into the stored error shape. */
+/**
+ * Turns a thrown value into the stored error shape: message, name (or
+ * `code`) and stack, each cut to the documented limits
+ * (`INPUT_LIMITS.errorMessageChars`, `errorStackChars`) with a marker, so a
+ * huge message or a deep stack cannot bloat the job document. The stack is
+ * kept because it is what an operator needs; it names the worker's source
+ * paths.
+ */
 export function toJobError(error: unknown): JobError {
   if (error instanceof Error) {
     const code = (error as { code?: unknown }).code;
     return {
-      message: error.message,
-      name: typeof code === 'string' ? code : error.name,
-      ...(error.stack ? { stack: error.stack } : {}),
+      message: bounded(String(error.message), INPUT_LIMITS.errorMessageChars),
+      name: bounded(typeof code === 'string' ? code : error.name, 200),
+      ...(error.stack ? { stack: bounded(error.stack, INPUT_LIMITS.errorStackChars) } : {}),
     };
   }
-  return { message: typeof error === 'string' ? error : (JSON.stringify(error) ?? String(error)) };
+  const text = typeof error === 'string' ? error : (safeStringify(error) ?? String(error));
+  return { message: bounded(text, INPUT_LIMITS.errorMessageChars) };
+}
+
+function safeStringify(value: unknown): string | undefined {
+  try {
+    return JSON.stringify(value);
+  } catch {
+    return undefined;
+  }
+}
+
+/** `text` cut to `max` characters (never inside a surrogate pair), with a marker saying how much was cut. */
+function bounded(text: string, max: number): string {
+  if (text.length <= max) return text;
+  let end = max;
+  const c = text.charCodeAt(end - 1);
+  if (c >= 0xd800 && c <= 0xdbff) end--;
+  return `${text.slice(0, end)}… [${text.length - end} more characters cut]`;
 }

@@ -53,11 +53,11 @@ export function decideSettlement(
       return { event: 'completed', outcome: { outcome: 'completed', result: output }, result: output };
     }
     case 'fail': {
-      const error = { message: result.reason };
+      const error = toJobError(String(result.reason));
       return { event: 'failed', outcome: { outcome: 'failed', error }, error };
     }
     case 'retry':
-      return retryOrFail(job, { message: result.reason }, result.delayMs, undefined, callback);
+      return retryOrFail(job, toJobError(String(result.reason)), result.delayMs, undefined, callback);
   }
 }
 

@@ -2,8 +2,9 @@ import { v7 as uuidv7 } from 'uuid';
 import { type Backoff, DEFAULT_BACKOFF, toStoredBackoff } from '../callbacks/backoff.js';
 import type { JobCallbackClass } from '../callbacks/base-job-callback.js';
 import { InvalidInputError } from '../errors.js';
+import { INPUT_LIMITS } from '../model/input-limits.js';
 import type { NewJob, StoredBackoff } from '../model/job.js';
-import { assertJson, type JsonValue } from '../model/json.js';
+import { assertJson, type JsonValue, unstorableText } from '../model/json.js';
 
 /** Options for one enqueue; each wins over the callback's static default. */
 export interface EnqueueOptions {
@@ -42,7 +43,7 @@ export interface JobDefaults {
   timeoutMs?: number;
 }
 
-const MAX_KEY_LENGTH = 512;
+const MAX_KEY_LENGTH = INPUT_LIMITS.keyLength;
 const INT32_MIN = -(2 ** 31);
 const INT32_MAX = 2 ** 31 - 1;
 
@@ -114,10 +115,15 @@ function attempts(value: unknown): number {
 
 function timeout(value: unknown): number | null {
   if (value === undefined || value === null) return null;
-  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
+  if (
+    typeof value !== 'number' ||
+    !Number.isFinite(value) ||
+    value <= 0 ||
+    value > INPUT_LIMITS.maxTimeoutMs
+  ) {
     throw new InvalidInputError(
       'options.timeoutMs',
-      `must be a positive number of milliseconds, got ${String(value)}`,
+      `must be a positive number of milliseconds up to ${INPUT_LIMITS.maxTimeoutMs} (100 years), got ${String(value)}`,
     );
   }
   return Math.ceil(value);
@@ -129,29 +135,39 @@ function key(value: unknown): string | null {
     typeof value !== 'string' ||
     value.length === 0 ||
     value.length > MAX_KEY_LENGTH ||
-    value.includes('\0')
+    unstorableText(value)
   ) {
     throw new InvalidInputError(
       'options.key',
-      `must be a string of 1–${MAX_KEY_LENGTH} characters without NUL`,
+      `must be a string of 1–${MAX_KEY_LENGTH} characters without NUL or lone UTF-16 surrogates, got ${describeKey(value)}`,
     );
   }
   return value;
 }
 
+function describeKey(value: unknown): string {
+  if (typeof value !== 'string') return typeof value;
+  if (value.length === 0) return 'an empty string';
+  if (value.length > MAX_KEY_LENGTH) return `${value.length} characters`;
+  return `a key that ${unstorableText(value)}`;
+}
+
 function runAt(value: unknown): number {
   const ms = value instanceof Date ? value.getTime() : value;
-  if (typeof ms !== 'number' || !Number.isFinite(ms)) {
-    throw new InvalidInputError('options.runAt', 'must be a valid Date or epoch milliseconds');
+  if (typeof ms !== 'number' || !Number.isFinite(ms) || ms < 0 || ms > INPUT_LIMITS.maxRunAt) {
+    throw new InvalidInputError(
+      'options.runAt',
+      `must be a valid Date or epoch milliseconds between 1970 and the end of 9999, got ${String(value)}`,
+    );
   }
   return Math.round(ms);
 }
 
 function delay(value: unknown): number {
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || value > INPUT_LIMITS.maxDelayMs) {
     throw new InvalidInputError(
       'options.delayMs',
-      `must be a number of milliseconds ≥ 0, got ${String(value)}`,
+      `must be a number of milliseconds from 0 to ${INPUT_LIMITS.maxDelayMs} (100 years), got ${String(value)}`,
     );
   }
   return Math.round(value);

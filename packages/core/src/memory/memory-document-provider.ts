@@ -25,6 +25,7 @@ import {
   settlePatch,
 } from '../store/transitions.js';
 import { type Clock, systemClock } from '../util/clock.js';
+import { frozenJson } from '../util/json-copy.js';
 import { ClaimIndex } from './claim-index.js';
 import { matchesQuery, pageOf } from './query-match.js';
 
@@ -36,8 +37,10 @@ export interface MemoryDocumentProviderOptions {
 
 /**
  * The reference store: every capability, in one process's memory, nothing
- * durable. Documents handed out are snapshots (each write stores a new
- * object); treat them as read-only.
+ * durable. It behaves like a real store: what a caller passes in is copied
+ * (changing your object afterwards changes no job), and documents handed
+ * out are frozen snapshots (changing one throws and changes no job; copy it
+ * to edit). Each write stores a new document.
  *
  * @example
  * const store = new MemoryDocumentProvider();
@@ -190,7 +193,9 @@ export class MemoryDocumentProvider implements IDocumentDataProvider {
     }
     if (this.docs.has(job.id)) return { id: job.id, created: false };
     const now = this.clock.now();
-    const doc = materializeJob(job, now);
+    const doc = Object.freeze(
+      materializeJob({ ...job, metadata: frozenJson(job.metadata), backoff: frozenJson(job.backoff) }, now),
+    );
     this.docs.set(doc.id, doc);
     if (doc.key !== null) this.keys.set(doc.key, doc.id);
     this.index.add(doc, now);
@@ -199,7 +204,7 @@ export class MemoryDocumentProvider implements IDocumentDataProvider {
   }
 
   private write(job: JobDocument, patch: JobPatch, now: number): JobDocument {
-    const after = applyJobPatch(job, patch, now);
+    const after = Object.freeze(applyJobPatch(job, frozenPatch(patch), now));
     this.docs.set(after.id, after);
     if (after.status === 'running') this.running.add(after.id);
     else this.running.delete(after.id);
@@ -222,4 +227,20 @@ export class MemoryDocumentProvider implements IDocumentDataProvider {
   private assertOpen(): void {
     if (this.closed) throw new ShutdownError('memory store');
   }
+}
+
+/** Fields of a patch that hold objects the caller may still change. */
+const OBJECT_FIELDS = ['metadata', 'backoff', 'progress', 'result', 'error', 'history'] as const;
+
+/** The patch with every object value copied and frozen (primitives pass as they are). */
+function frozenPatch(patch: JobPatch): JobPatch {
+  let out: JobPatch | undefined;
+  for (const field of OBJECT_FIELDS) {
+    const value = patch[field];
+    if (value !== null && typeof value === 'object') {
+      out ??= { ...patch };
+      (out as Record<string, unknown>)[field] = frozenJson(value);
+    }
+  }
+  return out ?? patch;
 }

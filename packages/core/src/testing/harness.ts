@@ -139,4 +139,5 @@ export type ConformanceArea =
   | 'retention'
   | 'dispatcher'
   | 'scheduling'
-  | 'timers';
+  | 'timers'
+  | 'hostile-input';

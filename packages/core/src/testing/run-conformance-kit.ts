@@ -3,6 +3,7 @@ import { cancellationArea } from './areas/cancellation.js';
 import { claimArea } from './areas/claim.js';
 import { crashArea } from './areas/crash.js';
 import { dispatcherArea } from './areas/dispatcher.js';
+import { hostileInputArea } from './areas/hostile-input.js';
 import { idempotencyArea } from './areas/idempotency.js';
 import { queueArea } from './areas/queue.js';
 import { recoveryArea } from './areas/recovery.js';
@@ -34,6 +35,7 @@ const AREAS: Record<ConformanceArea, (ctx: KitContext, features: QueueFeatures) 
   dispatcher: dispatcherArea,
   scheduling: schedulingArea,
   timers: timersArea,
+  'hostile-input': hostileInputArea,
 };
 
 /** Areas that exercise the queue only: run once, not per store path. */
