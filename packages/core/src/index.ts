@@ -79,7 +79,7 @@ export type {
   RingOptions,
   SubscribeOptions,
 } from './queue/queue-provider.js';
-export { parseCron, parseEvery } from './scheduling/cron-expression.js';
+export { MIN_EVERY_MS, parseCron, parseEvery } from './scheduling/cron-expression.js';
 export { MAX_NEXT_RUNS } from './scheduling/schedule-manager.js';
 export type { ScheduleOptions } from './scheduling/schedule-options.js';
 export { SCHEDULE_ID_PATTERN } from './scheduling/schedule-options.js';

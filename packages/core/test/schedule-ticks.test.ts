@@ -72,7 +72,8 @@ describe('schedule ticks', () => {
     expect(parseEvery('1h30m')).toBe(5_400_000);
     expect(parseEvery('90s')).toBe(90_000);
     expect(parseEvery('2d')).toBe(172_800_000);
-    expect(parseEvery(250)).toBe(250);
-    for (const bad of ['15 minutes', '', 'm', 0, -5, '1.5x']) expect(() => parseEvery(bad)).toThrow(/every/);
+    expect(parseEvery(2_500)).toBe(2_500);
+    for (const bad of ['15 minutes', '', 'm', 0, -5, '1.5x', 250, '999ms'])
+      expect(() => parseEvery(bad)).toThrow(/every/);
   });
 });

@@ -4,8 +4,10 @@ import { InvalidInputError } from '../errors.js';
 const FIELD_NAMES: Record<number, string[]> = {
   5: ['minute', 'hour', 'day of month', 'month', 'day of week'],
   6: ['second', 'minute', 'hour', 'day of month', 'month', 'day of week'],
-  7: ['second', 'minute', 'hour', 'day of month', 'month', 'day of week', 'year'],
 };
+
+/** The shortest `every` interval a schedule may have (one job a second). */
+export const MIN_EVERY_MS = 1_000;
 
 /**
  * Parses a cron expression with croner: 5 fields, or 6 with seconds first;
@@ -18,11 +20,23 @@ export function parseCron(expression: unknown, timezone: string | null, field = 
   if (typeof expression !== 'string' || expression.trim() === '') {
     throw new InvalidInputError(field, "must be a cron expression such as '0 9 * * MON-FRI' or '@daily'");
   }
+  const fields = expression.trim().startsWith('@') ? 0 : expression.trim().split(/\s+/).length;
+  if (fields !== 0 && !FIELD_NAMES[fields]) {
+    throw new InvalidInputError(
+      field,
+      `'${expression}' has ${fields} field(s); use 5 (minute hour day-of-month month day-of-week) or 6 (seconds first)`,
+    );
+  }
+  let cron: Cron;
   try {
-    return new Cron(expression, { timezone: timezone ?? 'UTC', paused: true, legacyMode: true });
+    cron = new Cron(expression, { timezone: timezone ?? 'UTC', paused: true, legacyMode: true });
   } catch (error) {
     throw new InvalidInputError(field, describeCronError(expression, error), { cause: error });
   }
+  if (cron.nextRun() === null) {
+    throw new InvalidInputError(field, `'${expression}' never fires (no date matches it, e.g. 30 February)`);
+  }
+  return cron;
 }
 
 /** Builds a message naming the field and position of the first bad part of `expression`. */
@@ -51,7 +65,7 @@ function describeCronError(expression: string, error: unknown): string {
 /** Parses `every`: milliseconds, or a duration such as `'15m'`, `'1h30m'`, `'90s'`, `'2d'`, `'500ms'`. */
 export function parseEvery(value: unknown, field = 'every'): number {
   if (typeof value === 'number') {
-    if (Number.isSafeInteger(value) && value >= 1) return value;
+    if (Number.isSafeInteger(value) && value >= MIN_EVERY_MS) return value;
   } else if (typeof value === 'string') {
     const units: Record<string, number> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 };
     const trimmed = value.trim();
@@ -61,12 +75,12 @@ export function parseEvery(value: unknown, field = 'every'): number {
       const ms = Math.round(
         parts.reduce((sum, p) => sum + Number(p[1]) * (units[p[2] as string] as number), 0),
       );
-      if (ms >= 1) return ms;
+      if (ms >= MIN_EVERY_MS) return ms;
     }
   }
   throw new InvalidInputError(
     field,
-    `must be a duration like '15m', '1h30m', '90s' or a number of ms ≥ 1, got ${JSON.stringify(value)}`,
+    `must be a duration like '15m', '1h30m', '90s' or a number of ms, at least ${MIN_EVERY_MS} ms (MIN_EVERY_MS), got ${JSON.stringify(value)}`,
   );
 }
 

@@ -75,7 +75,7 @@ export class ScheduleManager {
   ): Promise<ScheduleDocument> {
     const name = this.nameOf(callback);
     const now = await this.jobs.now();
-    const base = buildScheduleFields(id, name, options, now);
+    const base = buildScheduleFields(id, name, options, now, new Set(this.calendars.keys()));
     const fields: ScheduleFields = {
       ...base,
       startAt: base.everyMs !== null && base.startAt === null ? now : base.startAt,

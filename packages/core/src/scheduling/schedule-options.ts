@@ -1,6 +1,7 @@
 import type { Backoff } from '../callbacks/backoff.js';
 import { toStoredBackoff } from '../callbacks/backoff.js';
 import { InvalidInputError } from '../errors.js';
+import { INPUT_LIMITS } from '../model/input-limits.js';
 import { assertJson, type JsonValue } from '../model/json.js';
 import type { MisfirePolicy, OverlapPolicy } from '../model/schedule.js';
 import { assertTimeZone, parseCron, parseEvery } from './cron-expression.js';
@@ -8,9 +9,13 @@ import type { ScheduleFields } from './schedule-repository.js';
 
 /** How a schedule fires; exactly one of `cron`, `every`, `at`. */
 export interface ScheduleOptions {
-  /** Cron: 5 fields, or 6 with seconds; `L`, `W`, `#`, names; `@yearly` … `@hourly`; `@once` (fire once, now). */
+  /**
+   * Cron: 5 fields, or 6 with seconds; `L`, `W`, `#`, names; `@yearly` …
+   * `@hourly`; `@once` (fire once, now). An expression that never fires
+   * (30 February) is refused.
+   */
   cron?: string;
-  /** An interval: `'15m'`, `'1h30m'`, `'90s'`, or ms. Anchored at `startAt`, else at creation. */
+  /** An interval: `'15m'`, `'1h30m'`, `'90s'`, or ms, at least 1 s (`MIN_EVERY_MS`). Anchored at `startAt`, else at creation. */
   every?: string | number;
   /** A one-off fire time (Date or epoch ms on the store's clock). */
   at?: Date | number;
@@ -30,13 +35,17 @@ export interface ScheduleOptions {
   persistMetadata?: boolean;
   /** No ticks before this. */
   startAt?: Date | number;
-  /** No ticks after this. */
+  /** No ticks after this (not before `startAt`). */
   endAt?: Date | number;
   /** Each fired job is due up to this many ms after its tick. @default 0 */
   jitterMs?: number;
   /** Skip ticks on these dates (`YYYY-MM-DD` in the schedule's zone). */
   excludeDates?: string[];
-  /** Skip ticks on days a calendar registered with the dispatcher (and manager) excludes. */
+  /**
+   * Skip ticks on days this calendar excludes. It must be registered with
+   * the manager that writes the schedule (`calendars`) and with the
+   * dispatchers that fire it.
+   */
   calendar?: string;
   /** Options of each fired job. */
   priority?: number;
@@ -54,6 +63,7 @@ export function buildScheduleFields(
   name: string,
   options: ScheduleOptions,
   now: number,
+  calendars: ReadonlySet<string> = new Set(),
 ): Omit<ScheduleFields, 'nextRunAt' | 'lastFireAt' | 'lastJobId' | 'paused'> {
   if (typeof id !== 'string' || !SCHEDULE_ID_PATTERN.test(id)) {
     throw new InvalidInputError(
@@ -86,6 +96,15 @@ export function buildScheduleFields(
   const metadata = options.metadata ?? {};
   assertJson(metadata, 'metadata');
   const persistMetadata = bool(options.persistMetadata ?? false, 'options.persistMetadata');
+  const startAt = options.startAt === undefined ? null : time(options.startAt, 'options.startAt');
+  const endAt = options.endAt === undefined ? null : time(options.endAt, 'options.endAt');
+  if (startAt !== null && endAt !== null && endAt < startAt) {
+    throw new InvalidInputError(
+      'options.endAt',
+      `(${new Date(endAt).toISOString()}) is before options.startAt (${new Date(startAt).toISOString()}): the schedule could never fire`,
+    );
+  }
+  const calendar = options.calendar === undefined ? null : calendarName(options.calendar, calendars);
   return {
     id,
     name,
@@ -107,11 +126,11 @@ export function buildScheduleFields(
       'options.overlap',
     ),
     persistMetadata,
-    startAt: options.startAt === undefined ? null : time(options.startAt, 'options.startAt'),
-    endAt: options.endAt === undefined ? null : time(options.endAt, 'options.endAt'),
+    startAt,
+    endAt,
     jitterMs: ms(options.jitterMs ?? 0, 'options.jitterMs'),
     excludeDates: dates(options.excludeDates ?? []),
-    calendar: options.calendar === undefined ? null : calendarName(options.calendar),
+    calendar,
     job: {
       priority: int(options.priority ?? 0, 'options.priority'),
       maxAttempts:
@@ -124,8 +143,9 @@ export function buildScheduleFields(
 
 function time(value: unknown, field: string): number {
   const t = value instanceof Date ? value.getTime() : value;
-  if (typeof t !== 'number' || !Number.isFinite(t))
-    throw new InvalidInputError(field, 'must be a valid Date or epoch ms');
+  if (typeof t !== 'number' || !Number.isFinite(t) || t < 0 || t > INPUT_LIMITS.maxRunAt) {
+    throw new InvalidInputError(field, 'must be a valid Date or epoch ms between 1970 and the end of 9999');
+  }
   return Math.round(t);
 }
 
@@ -155,17 +175,39 @@ function oneOf<T extends string>(value: unknown, allowed: readonly T[], field: s
 }
 
 function dates(value: unknown): string[] {
-  if (!Array.isArray(value) || !value.every((d) => typeof d === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(d))) {
+  if (!Array.isArray(value)) {
     throw new InvalidInputError('options.excludeDates', "must be an array of 'YYYY-MM-DD' dates");
   }
+  value.forEach((d, i) => {
+    if (!isCalendarDate(d)) {
+      throw new InvalidInputError(
+        `options.excludeDates[${i}]`,
+        `${JSON.stringify(d)} is not a calendar date; use 'YYYY-MM-DD' (e.g. '2026-12-25')`,
+      );
+    }
+  });
   return [...value];
 }
 
-function calendarName(value: unknown): string {
+/** True for a `YYYY-MM-DD` string naming a real day (no 2026-13-45, no 2026-02-30). */
+function isCalendarDate(value: unknown): boolean {
+  if (typeof value !== 'string') return false;
+  const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
+  if (!match) return false;
+  const [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])];
+  const date = new Date(Date.UTC(year, month - 1, day));
+  return date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === day;
+}
+
+function calendarName(value: unknown, known: ReadonlySet<string>): string {
   if (typeof value !== 'string' || value.length === 0) {
+    throw new InvalidInputError('options.calendar', 'must be the name of a registered calendar');
+  }
+  if (!known.has(value)) {
+    const names = known.size > 0 ? `: ${[...known].join(', ')}` : ' (none are)';
     throw new InvalidInputError(
       'options.calendar',
-      'must be the name of a calendar registered with the dispatcher',
+      `'${value}' is not a calendar this manager knows${names}; pass calendars: { '${value}': (epochMs, timezone) => excluded } to the JobManager (and to the dispatchers)`,
     );
   }
   return value;

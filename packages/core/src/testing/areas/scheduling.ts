@@ -290,6 +290,47 @@ export function schedulingArea({ test, it, needs, open, manager, dispatcher }: K
       ).rejects.toThrow(/IANA/);
     },
   );
+
+  it('refuses schedules that are wrong or could never fire, naming the field, writing nothing', async () => {
+    const h = await open();
+    const Callback = defineCallback(uniqueName('wrong'));
+    const m = new JobManager({ store: h.store, callbacks: [Callback], calendars: { holidays: () => false } });
+    const now = await h.store.now();
+    const cases: Array<[Record<string, unknown>, string, RegExp]> = [
+      [{ cron: '0 9 * * *', calendar: 'no-such-calendar' }, 'options.calendar', /holidays/],
+      [{ cron: '0 9 * * *', excludeDates: ['2026-13-45'] }, 'options.excludeDates[0]', /calendar date/],
+      [
+        { cron: '0 9 * * *', excludeDates: ['2026-01-01', '2026-02-30'] },
+        'options.excludeDates[1]',
+        /2026-02-30/,
+      ],
+      [{ every: 1 }, 'options.every', /1000 ms/],
+      [{ every: '500ms' }, 'options.every', /MIN_EVERY_MS/],
+      [{ cron: '0 0 30 2 *' }, 'options.cron', /never fires/],
+      [{ cron: '0 0 0 1 1 * 2030' }, 'options.cron', /7 field/],
+      [
+        { every: '1h', startAt: now + 2 * 3_600_000, endAt: now + 3_600_000 },
+        'options.endAt',
+        /before options.startAt/,
+      ],
+      [{ at: new Date(8.64e15) }, 'options.at', /9999/],
+    ];
+    for (const [options, field, message] of cases) {
+      const id = uniqueName('wrong');
+      const error = await m.schedule(id, Callback, options).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect({ options, error }).toMatchObject({ options, error: { code: 'INVALID_INPUT', field } });
+      expect(message.test(String((error as Error).message))).toBe(true);
+      expect(await m.getSchedule(id)).toBeNull();
+    }
+    expect(
+      await m.schedule(uniqueName('ok'), Callback, { cron: '0 9 * * *', calendar: 'holidays' }),
+    ).toMatchObject({
+      calendar: 'holidays',
+    });
+  });
 }
 
 /** The UTC midnight starting the last Sunday of `month` (0-based) in `year`: EU DST change days. */
