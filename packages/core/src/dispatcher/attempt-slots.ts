@@ -17,6 +17,8 @@ export interface SlotsHost {
   callbackOf(name: string): JobCallbackClass | undefined;
   /** A slot came free or a job was handed back: claim more, check for idle. */
   changed(): void;
+  /** Writes the attempt's pending progress (a heartbeat) before it is settled. */
+  flushProgress(attempt: Attempt): Promise<void>;
 }
 
 /**
@@ -159,6 +161,15 @@ export class AttemptSlots {
   }
 
   private ended(attempt: Attempt, end: AttemptEnd): void {
+    if (!attempt.settled && attempt.pendingProgress !== undefined) {
+      // The last progress reported lands before the settle, so the stored job shows it.
+      void this.host.flushProgress(attempt).finally(() => this.finish(attempt, end));
+      return;
+    }
+    this.finish(attempt, end);
+  }
+
+  private finish(attempt: Attempt, end: AttemptEnd): void {
     if (!attempt.settled) {
       const aborted = attempt.aborted;
       const final: AttemptEnd = aborted

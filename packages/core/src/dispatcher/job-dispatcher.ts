@@ -132,6 +132,10 @@ export class JobDispatcher extends TypedEmitter<DispatcherEvents> implements Att
           this.claims.pump();
           this.checkIdle();
         },
+        flushProgress: async (attempt) => {
+          await this.leases.beat(true);
+          if (attempt.pendingProgress !== undefined) await this.leases.beat(true);
+        },
       },
       this,
       this.settles,
