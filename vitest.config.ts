@@ -6,6 +6,11 @@ export default defineConfig({
   plugins: [esbuildTypeScript()],
   resolve: { alias: sourceAliases },
   test: {
-    projects: ['packages/*/vitest.config.ts', 'examples/*/vitest.config.ts', 'bench/vitest.config.ts', 'docs/snippets/vitest.config.ts'],
+    projects: [
+      'packages/*/vitest.config.ts',
+      'examples/*/vitest.config.ts',
+      'bench/vitest.config.ts',
+      'docs/snippets/vitest.config.ts',
+    ],
   },
 });

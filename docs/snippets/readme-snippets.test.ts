@@ -20,7 +20,12 @@ const snippets: Snippet[] = readmes(root).flatMap((readme) => snippetsOf(root, r
 const tsx = pathToFileURL(join(root, 'node_modules', 'tsx', 'dist', 'loader.mjs')).href;
 
 function run(command: string, args: string[], cwd: string, env: NodeJS.ProcessEnv) {
-  return spawnSync(command, args, { cwd, env: { ...process.env, ...env }, encoding: 'utf8', timeout: 90_000 });
+  return spawnSync(command, args, {
+    cwd,
+    env: { ...process.env, ...env },
+    encoding: 'utf8',
+    timeout: 90_000,
+  });
 }
 
 describe('README snippets', () => {
@@ -54,7 +59,10 @@ describe('README snippets', () => {
           ? run('npx', ['vitest', 'run', '--config', join(here, 'snippet.vitest.config.ts'), file], here, env)
           : run(process.execPath, ['--import', tsx, file], cwd, env);
         const output = `${result.stdout}\n${result.stderr}`;
-        expect({ status: result.status, signal: result.signal, output }).toMatchObject({ status: 0, signal: null });
+        expect({ status: result.status, signal: result.signal, output }).toMatchObject({
+          status: 0,
+          signal: null,
+        });
       } finally {
         rmSync(cwd, { recursive: true, force: true });
       }

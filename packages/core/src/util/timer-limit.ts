@@ -15,5 +15,5 @@ export const MAX_TIMER_DELAY_MS = 2 ** 31 - 1;
  */
 export function clampTimerDelay(ms: number): number {
   if (!(ms > 0)) return 0;
-  return ms > MAX_TIMER_DELAY_MS ? MAX_TIMER_DELAY_MS : ms;
+  return Math.min(ms, MAX_TIMER_DELAY_MS);
 }

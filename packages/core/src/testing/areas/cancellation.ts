@@ -3,7 +3,7 @@ import type { KitContext } from '../kit-context.js';
 import { defineCallback, eventually, uniqueName } from '../kit-context.js';
 
 /** Cancellation: scheduled jobs at once; running jobs through their signal, never overwritten by a late success. */
-export function cancellationArea({ test, it, needs, open, manager, dispatcher }: KitContext): void {
+export function cancellationArea({ test, it, open, manager, dispatcher }: KitContext): void {
   const { expect } = test;
 
   it('cancels a scheduled job at once; it never runs', async () => {

@@ -2,7 +2,7 @@ import type { KitContext } from '../kit-context.js';
 import { defineCallback, newJob, uniqueName } from '../kit-context.js';
 
 /** Idempotency keys: one job per key, whatever its status, across handles. */
-export function idempotencyArea({ test, it, needs, open, manager, dispatcher }: KitContext): void {
+export function idempotencyArea({ test, it, open, manager, dispatcher }: KitContext): void {
   const { expect } = test;
 
   it('returns the existing job for a taken key, whatever its status', async () => {

@@ -3,7 +3,7 @@ import type { KitContext } from '../kit-context.js';
 import { defineCallback, eventually, newJob, uniqueName } from '../kit-context.js';
 
 /** Retention: old terminal jobs are pruned by maintenance; live jobs never. */
-export function retentionArea({ test, it, needs, open, manager, dispatcher }: KitContext): void {
+export function retentionArea({ test, needs, open, manager, dispatcher }: KitContext): void {
   const { expect } = test;
 
   needs('time-travel')('prunes terminal jobs past retention and keeps scheduled ones', async () => {

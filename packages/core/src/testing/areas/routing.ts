@@ -3,7 +3,7 @@ import type { KitContext } from '../kit-context.js';
 import { defineCallback, uniqueName } from '../kit-context.js';
 
 /** Routing: a dispatcher claims only the names it has callbacks for. */
-export function routingArea({ test, it, needs, open, manager, dispatcher }: KitContext): void {
+export function routingArea({ test, it, open, manager, dispatcher }: KitContext): void {
   const { expect } = test;
 
   it('never claims a job it has no callback for', async () => {

@@ -3,7 +3,7 @@ import type { KitContext } from '../kit-context.js';
 import { defineCallback, eventually, uniqueName } from '../kit-context.js';
 
 /** Graceful stop: grace for running jobs, then abort and release without counting the attempt. */
-export function shutdownArea({ test, it, needs, open, manager, dispatcher }: KitContext): void {
+export function shutdownArea({ test, it, open, manager, dispatcher }: KitContext): void {
   const { expect } = test;
 
   it('lets a running job finish within the grace period', async () => {

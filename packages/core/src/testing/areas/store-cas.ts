@@ -2,7 +2,7 @@ import type { KitContext } from '../kit-context.js';
 import { newJob, uniqueName } from '../kit-context.js';
 
 /** Compare-and-set: the guard every state change relies on, raced within and across handles. */
-export function storeCasArea({ test, it, needs, open }: KitContext): void {
+export function storeCasArea({ test, it, open }: KitContext): void {
   const { expect } = test;
 
   it('applies a patch only at the expected version and bumps it', async () => {
