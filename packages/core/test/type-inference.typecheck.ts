@@ -9,6 +9,7 @@ import {
   type JobDocument,
   JobExecutionResult,
   JobManager,
+  type JsonValue,
   MemoryDocumentProvider,
   type MetadataOf,
 } from '../src/index.js';
@@ -46,6 +47,14 @@ export async function typeChecks(): Promise<void> {
 
   // By name, any JSON is accepted at compile time (checked at run time).
   await manager.enqueue('send-email', { to: 'x', n: 1, nested: [{ ok: true }] });
+
+  // waitFor is typed by the callback it names; without one it is JSON.
+  const { id } = await manager.enqueue(SendEmail, { to: 'ada@example.com' });
+  const sent: { messageId: string } | null = await manager.waitFor<typeof SendEmail>(id);
+  // @ts-expect-error the result is SendEmail's, not a number
+  const wrong: number | null = await manager.waitFor<typeof SendEmail>(id);
+  const anyJson: JsonValue | null = await manager.waitFor(id);
+  void [sent, wrong, anyJson];
 
   const job = (await manager.get(SendEmail as never)) as JobDocument<{ to: string }> | null;
   if (job) {

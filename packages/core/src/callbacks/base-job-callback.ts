@@ -34,6 +34,12 @@ export interface JobContext<TMetadata extends JsonValue = JsonValue> {
  * `@JobCallbackName('name')` (or `static jobName = 'name'`); a new instance
  * runs each attempt, with `this.metadata` set before `execute`.
  *
+ * `TMetadata` must be JSON (`JsonValue`). Declare it with `type`, not
+ * `interface`: an interface has no index signature, so TypeScript refuses it
+ * (TS2344: "Type 'Email' does not satisfy the constraint 'JsonValue' … Index
+ * signature for type 'string' is missing"). `type Email = { to: string }`
+ * works, as does `interface Email extends JsonObject { to: string }`.
+ *
  * @example
  * ‍@JobCallbackName('send-email')
  * class SendEmail extends BaseJobCallback<{ to: string }> {
@@ -51,7 +57,13 @@ export abstract class BaseJobCallback<
   /** The job's metadata, set by the dispatcher before `execute`. */
   metadata!: TMetadata;
 
-  /** Runs one attempt. A thrown error retries per the backoff; `PermanentJobError` fails at once. */
+  /**
+   * Runs one attempt. A thrown error retries per the backoff;
+   * `PermanentJobError` fails at once. An `async execute` that only throws
+   * is inferred as `Promise<void>`, which TypeScript refuses here (TS2416:
+   * "Type 'Promise<void>' is not assignable…"): annotate it,
+   * `async execute(): Promise<JobExecutionResult> { … }`.
+   */
   abstract execute(
     context: JobContext<TMetadata>,
   ): Promise<JobExecutionResult<TResult>> | JobExecutionResult<TResult>;

@@ -1,4 +1,9 @@
-import type { JobCallbackClass, MetadataOf, ResultOf } from '../callbacks/base-job-callback.js';
+import type {
+  BaseJobCallback,
+  JobCallbackClass,
+  MetadataOf,
+  ResultOf,
+} from '../callbacks/base-job-callback.js';
 import { CallbackRegistry } from '../callbacks/callback-registry.js';
 import { getJobName } from '../callbacks/job-callback-name.js';
 import { assertJobName } from '../callbacks/job-name.js';
@@ -254,14 +259,16 @@ export class JobManager {
   }
 
   /**
-   * Resolves with the job's result when it completes; rejects with a
-   * `JobFailedError` when it fails or is cancelled. Uses the store's change
-   * feed where it has one, else a bounded poll.
+   * Resolves with the job's result when it completes (`null` when it
+   * returned none); rejects with a `JobFailedError` when it fails or is
+   * cancelled. Uses the store's change feed where it has one, else a
+   * bounded poll. Name the callback to type the result:
+   * `await manager.waitFor<typeof SendEmail>(id)`.
    */
-  waitFor<C extends JobCallbackClass>(
+  waitFor<C extends JobCallbackClass = JobCallbackClass<BaseJobCallback<JsonValue, JsonValue | undefined>>>(
     id: string,
     options?: WaitForOptions,
-  ): Promise<ResultOf<C> | JsonValue | null>;
+  ): Promise<Exclude<ResultOf<C>, undefined> | null>;
   waitFor(id: string, options: WaitForOptions = {}): Promise<JsonValue | null> {
     return waitForJob(this.store, id, options);
   }
