@@ -1,4 +1,10 @@
-import { type Bell, clampTimerDelay, Heap, type QueueSubscription, type SubscribeOptions } from '@jobservice/core';
+import {
+  type Bell,
+  clampTimerDelay,
+  Heap,
+  type QueueSubscription,
+  type SubscribeOptions,
+} from '@jobservice/core';
 import { decodeBells, RESYNC_BELL_ID } from './bell-payload.js';
 
 interface Subscriber {

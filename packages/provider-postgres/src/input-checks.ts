@@ -72,6 +72,13 @@ export function json(value: unknown, field: string): string {
   return encoded;
 }
 
+/** Like {@link json}, for a value that must be an array (a job's `history`). */
+export function jsonArray(value: unknown, field: string): string {
+  if (!Array.isArray(value))
+    throw new InvalidInputError(field, `must be an array, got ${value === null ? 'null' : typeof value}`);
+  return json(value, field);
+}
+
 /** Like {@link json}, with `null` (and `undefined`) as SQL NULL. */
 export function jsonOrNull(value: unknown, field: string): string | null {
   return value === null || value === undefined ? null : json(value, field);

@@ -1,7 +1,9 @@
 import {
   type ClaimRequest,
+  claimStartCount,
   compareClaimOrder,
   type FencedWriteResult,
+  HISTORY_LIMIT,
   InvalidInputError,
   type JobDocument,
   type LeaseExtension,
@@ -14,13 +16,17 @@ import { booleanArray, numberArray, textArray } from './pg-array.js';
 import { CLAIM_JOBS } from './sql/claim-jobs.js';
 import { CLAIM_JOBS_BY_NAME } from './sql/claim-jobs-by-name.js';
 import { EXTEND_LEASES } from './sql/extend-leases.js';
+import { RECOVER_JOBS } from './sql/recover-jobs.js';
 import { SETTLE_JOBS } from './sql/settle-jobs.js';
 import type { Queryable, SqlRunner } from './sql-runner.js';
 
-const OUTCOMES = new Set(['completed', 'failed', 'cancelled', 'retry', 'release']);
+const OUTCOMES = new Set(['completed', 'failed', 'cancelled', 'retry', 'release', 'start']);
 const MAX_LIMIT = 2 ** 31 - 1;
 
-/** Leases up to `limit` due jobs in one statement; returns them in claim order. */
+/**
+ * Leases up to `limit` due jobs in one statement, the first `start` in claim
+ * order started and the rest reserved; returns them in claim order.
+ */
 export async function claimJobs(
   db: Queryable,
   sql: SqlRunner,
@@ -34,11 +40,18 @@ export async function claimJobs(
   const limit = Math.min(MAX_LIMIT, check.int8(request.limit, 'request.limit'));
   const workerId = check.text(request.workerId, 'request.workerId');
   const leaseMs = check.int8(request.leaseMs, 'request.leaseMs');
+  const start = request.start === undefined ? limit : check.int8(request.start, 'request.start');
   if (limit <= 0 || names.length === 0) return [];
+  const starting = claimStartCount({ ...request, limit, start });
   const { rows } =
     names.length === 1
-      ? await sql.run<JobRow>(db, CLAIM_JOBS_BY_NAME, [names[0], limit, workerId, leaseMs], 'claim')
-      : await sql.run<JobRow>(db, CLAIM_JOBS, [textArray(names), limit, workerId, leaseMs], 'claim');
+      ? await sql.run<JobRow>(db, CLAIM_JOBS_BY_NAME, [names[0], limit, workerId, leaseMs, starting], 'claim')
+      : await sql.run<JobRow>(
+          db,
+          CLAIM_JOBS,
+          [textArray(names), limit, workerId, leaseMs, starting],
+          'claim',
+        );
   return rows.map(toJobDocument).sort(compareClaimOrder);
 }
 
@@ -66,6 +79,8 @@ export async function settleJobs(
         check.lenientJsonArray(round.map(({ item }) => item.result)),
         check.lenientJsonArray(round.map(({ item }) => item.error)),
         numberArray(round.map(({ item }) => item.delayMs)),
+        numberArray(round.map(({ item }) => item.leaseMs)),
+        HISTORY_LIMIT,
         finishedChannel,
       ],
       'settle',
@@ -74,6 +89,18 @@ export async function settleJobs(
     for (const { item, index } of round) ok[index] = written.has(item.id);
   }
   return settlements.map((s, i) => ({ id: s.id, ok: ok[i] as boolean }));
+}
+
+/**
+ * Recovers up to `limit` lapsed leases in one statement (core's
+ * `recoverPatch`, guarded at write time, skipping rows another session
+ * holds); returns the documents after the write, in id order.
+ */
+export async function recoverJobs(db: Queryable, sql: SqlRunner, limit: number): Promise<JobDocument[]> {
+  const max = Math.min(MAX_LIMIT, check.int8(limit, 'limit'));
+  if (max <= 0) return [];
+  const { rows } = await sql.run<JobRow>(db, RECOVER_JOBS, [max, HISTORY_LIMIT], 'recover');
+  return rows.map(toJobDocument).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 }
 
 /** Heartbeats a batch in one statement (repeats of an id as {@link settleJobs}). */
@@ -128,6 +155,7 @@ interface EncodedSettlement {
   result: unknown;
   error: unknown;
   delayMs: number;
+  leaseMs: number;
 }
 
 function encodeSettlement(s: Settlement, field: string): EncodedSettlement {
@@ -145,6 +173,7 @@ function encodeSettlement(s: Settlement, field: string): EncodedSettlement {
     result: s.outcome === 'completed' ? s.result : null,
     error: 'error' in s ? s.error : null,
     delayMs: s.outcome === 'retry' ? check.int8(s.delayMs, `${field}.delayMs`) : 0,
+    leaseMs: s.outcome === 'start' ? check.int8(s.leaseMs, `${field}.leaseMs`) : 0,
   };
 }
 

@@ -1,4 +1,11 @@
-import type { JobDocument, JobError, JobStatus, JsonValue, StoredBackoff } from '@jobservice/core';
+import type {
+  AttemptRecord,
+  JobDocument,
+  JobError,
+  JobStatus,
+  JsonValue,
+  StoredBackoff,
+} from '@jobservice/core';
 
 /** A `jobs` row as `pg` returns it (bigint columns arrive as strings). */
 export interface JobRow {
@@ -19,6 +26,7 @@ export interface JobRow {
   finished_at: string | null;
   cancel_requested: boolean;
   recovering: boolean;
+  reserved: boolean;
   key: string | null;
   worker_id: string | null;
   schedule_id: string | null;
@@ -27,6 +35,7 @@ export interface JobRow {
   progress: JsonValue | null;
   result: JsonValue | null;
   error: JobError | null;
+  history: AttemptRecord[];
 }
 
 function num(value: string | number): number {
@@ -56,9 +65,11 @@ export function toJobDocument(row: JobRow): JobDocument {
     workerId: row.worker_id,
     cancelRequested: row.cancel_requested,
     recovering: row.recovering,
+    reserved: row.reserved,
     progress: row.progress,
     result: row.result,
     error: row.error,
+    history: row.history,
     scheduleId: row.schedule_id,
     createdAt: num(row.created_at),
     updatedAt: num(row.updated_at),

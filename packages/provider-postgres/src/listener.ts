@@ -1,3 +1,4 @@
+import { clampTimerDelay } from '@jobservice/core';
 import pg from 'pg';
 import { quoteIdentifier } from './schema-name.js';
 
@@ -113,7 +114,7 @@ export class NotificationListener {
     this.client = client;
     clearInterval(this.pingTimer);
     if (this.pingMs > 0) {
-      this.pingTimer = setInterval(() => this.ping(client), this.pingMs);
+      this.pingTimer = setInterval(() => this.ping(client), clampTimerDelay(this.pingMs));
       this.pingTimer.unref();
     }
     return client;
@@ -123,7 +124,7 @@ export class NotificationListener {
     let answered = false;
     const deadline = setTimeout(() => {
       if (!answered) this.dropped(client, true);
-    }, this.pingMs);
+    }, clampTimerDelay(this.pingMs));
     deadline.unref();
     client.query('SELECT 1').then(
       () => {
@@ -161,7 +162,7 @@ export class NotificationListener {
           this.scheduleReconnect();
         },
       );
-    }, this.retryMs);
+    }, clampTimerDelay(this.retryMs));
     this.retryTimer.unref();
   }
 }

@@ -39,7 +39,11 @@ export interface PostgresProviderOptions {
    * @default the pool's settings
    */
   listenerConfig?: pg.ClientConfig;
-  /** How often the listening connection is pinged to find silent drops; 0 for never. @default 30_000 */
+  /**
+   * How often the listening connection is pinged to find silent drops; 0 for
+   * never. Longer than Node's timer limit (2^31 − 1 ms) pings at that limit.
+   * @default 30_000
+   */
   listenerPingMs?: number;
   /** Where connection trouble is logged. @default silent */
   logger?: Logger;

@@ -27,7 +27,7 @@ import type pg from 'pg';
 import { checkBells, encodeBells } from './bell-payload.js';
 import * as check from './input-checks.js';
 import { insertJob, insertJobs } from './job-inserts.js';
-import { claimJobs, extendLeases, settleJobs } from './job-leases.js';
+import { claimJobs, extendLeases, recoverJobs, settleJobs } from './job-leases.js';
 import { type JobRow, toJobDocument } from './job-row.js';
 import { assertSchemaCurrent, migrateSchema } from './migrator.js';
 import { Notifications } from './notifications.js';
@@ -56,7 +56,8 @@ export interface PostgresTestingTools {
 
 /**
  * The PostgreSQL store **and** doorbell queue: every store capability
- * (`insertMany`, `claim`, `settle`, `extendLeases`, `watch`) as batched SQL,
+ * (`insertMany`, `claim`, `settle`, `extendLeases`, `recover`, `prune`,
+ * `watch`) as batched SQL,
  * and bells as one `NOTIFY` per enqueue on a dedicated `LISTEN` connection.
  * Accepts a `pg.Pool` or a connection string; owns what it creates.
  *
@@ -247,6 +248,18 @@ export class PostgresProvider implements IDocumentDataProvider, IQueueProvider {
   async extendLeases(extensions: readonly LeaseExtension[]): Promise<LeaseExtensionResult[]> {
     if (Array.isArray(extensions) && extensions.length === 0) return [];
     return extendLeases(await this.open(), this.sql, extensions);
+  }
+
+  /**
+   * The reaper's write in one statement: up to `limit` lapsed leases
+   * (running, lease expired at the database's clock at write time; rows
+   * another session holds are skipped) recovered with core's
+   * `recoverPatch`. Returns the documents after the write.
+   */
+  async recover(limit: number): Promise<JobDocument[]> {
+    const recovered = await recoverJobs(await this.open(), this.sql, limit);
+    this.vacuum.noteSettled(recovered.length);
+    return recovered;
   }
 
   async watch(listener: (change: JobChange) => void, options?: WatchOptions): Promise<Unwatch> {

@@ -1,5 +1,5 @@
 import { hasErrorCode } from '@jobservice/core';
-import { eventually } from '@jobservice/core/testing';
+import { eventually, newJob } from '@jobservice/core/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { PostgresProvider, SCHEMA_VERSION } from '../src/index.js';
 import { MIGRATIONS } from '../src/sql/migrations/index.js';
@@ -37,6 +37,8 @@ describe('migrations', () => {
     expect(rows).toEqual([
       { version: 1, name: 'initial' },
       { version: 2, name: 'row-change-feed' },
+      { version: 3, name: 'reserved-and-history' },
+      { version: 4, name: 'metadata-as-json' },
     ]);
   });
 
@@ -55,7 +57,7 @@ describe('migrations', () => {
        VALUES ('old', 'n', 'scheduled', 1, 0, 0, 0, '{"kept":true}', '{"type":"fixed","delayMs":0}')`,
     );
     const p = provider(schema);
-    expect(await p.migrate()).toEqual([2]);
+    expect(await p.migrate()).toEqual([2, 3, 4]);
     expect((await p.get('old'))?.metadata).toEqual({ kept: true });
     const changes: string[] = [];
     const unwatch = await p.watch((change) => changes.push(`${change.id}:${change.status}`));
@@ -64,6 +66,62 @@ describe('migrations', () => {
     await eventually(() => changes.length > 0, 10_000, 'a change from the new triggers');
     expect(changes).toEqual(['old:completed']);
     await unwatch();
+  });
+
+  it('upgrades a schema at version 2 with jobs in it: reserved and history read as false and []', async () => {
+    const schema = randomSchema('mig');
+    dropSchemaAfterTest(schema);
+    const quoted = `"${schema}"`;
+    await adminQuery(`CREATE SCHEMA ${quoted}`);
+    await adminQuery(
+      `CREATE TABLE ${quoted}.migrations (version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`,
+    );
+    for (const migration of MIGRATIONS.slice(0, 2)) {
+      await adminQuery(migration.sql.replaceAll('{{schema}}', quoted));
+      await adminQuery(`INSERT INTO ${quoted}.migrations (version, name) VALUES ($1, $2)`, [
+        migration.version,
+        migration.name,
+      ]);
+    }
+    const columns = `id, name, status, attempt, max_attempts, run_at, created_at, updated_at, metadata, backoff`;
+    await adminQuery(
+      `INSERT INTO ${quoted}.jobs (${columns}, lease_token, lease_expires_at, worker_id, started_at, error)
+       VALUES ('a-waiting', 'n', 'scheduled', 0, 3, 0, 0, 0, '{"b":1,"a":2}', '{"type":"fixed","delayMs":0}', 0, NULL, NULL, NULL, NULL),
+              ('b-lapsed', 'n', 'running', 1, 3, 5, 0, 0, '{}', '{"type":"fixed","delayMs":0}', 1, 0, 'gone', 0, NULL),
+              ('c-failed', 'n', 'failed', 3, 3, 0, 0, 0, '{}', '{"type":"fixed","delayMs":0}', 3, NULL, NULL, 0, '{"message":"boom"}')`,
+    );
+    const p = provider(schema);
+    expect(await p.migrate()).toEqual([3, 4]);
+    for (const id of ['a-waiting', 'b-lapsed', 'c-failed']) {
+      expect(await p.get(id)).toMatchObject({ id, reserved: false, history: [] });
+    }
+    expect((await p.get('c-failed'))?.error).toEqual({ message: 'boom' });
+    expect((await p.get('a-waiting'))?.metadata).toEqual({ a: 2, b: 1 });
+
+    // The running job left by the old code is recovered by the new statement.
+    const [recovered] = await p.recover(10);
+    expect(recovered).toMatchObject({
+      id: 'b-lapsed',
+      status: 'scheduled',
+      attempt: 1,
+      runAt: 5,
+      recovering: true,
+      reserved: false,
+      workerId: null,
+      error: { message: 'lease expired on worker gone (attempt 1)' },
+      history: [{ attempt: 1, error: { message: 'lease expired on worker gone (attempt 1)' } }],
+    });
+
+    // Both old rows claim under the new statement: one started, one reserved.
+    const claimed = await p.claim({ names: ['n'], limit: 2, start: 1, workerId: 'w', leaseMs: 30_000 });
+    expect(claimed.map((j) => [j.id, j.attempt, j.reserved])).toEqual([
+      ['a-waiting', 1, false],
+      ['b-lapsed', 1, true],
+    ]);
+    // New rows keep their metadata's key order (json, not jsonb, since migration 4).
+    const id = 'd-new';
+    await p.insert({ ...newJob('n', { metadata: { zz: 1, a: { y: 2, b: 3 } } }), id });
+    expect(JSON.stringify((await p.get(id))?.metadata)).toBe('{"zz":1,"a":{"y":2,"b":3}}');
   });
 
   it('lets exactly one of five providers starting at once run the migrations', async () => {
@@ -88,7 +146,7 @@ describe('migrations', () => {
     const error = await newer.ready().catch((e: unknown) => e);
     expect(hasErrorCode(error, 'PROVIDER_FAILURE')).toBe(true);
     expect((error as Error).message).toMatch(
-      /^postgres: schema ".*" is at version 999, newer than this code's 2/,
+      new RegExp(`^postgres: schema ".*" is at version 999, newer than this code's ${SCHEMA_VERSION}`),
     );
     await expect(newer.get('x')).rejects.toMatchObject({ code: 'PROVIDER_FAILURE' });
     await expect(provider(schema, { migrate: false }).ready()).rejects.toMatchObject({
@@ -99,7 +157,9 @@ describe('migrations', () => {
   it('with migrate: false, refuses a schema that was never migrated and creates nothing', async () => {
     const schema = randomSchema('mig');
     const p = provider(schema, { migrate: false });
-    await expect(p.ready()).rejects.toThrow(/^postgres: schema ".*" is at version 0 but this code needs 2/);
+    await expect(p.ready()).rejects.toThrow(
+      new RegExp(`^postgres: schema ".*" is at version 0 but this code needs ${SCHEMA_VERSION}`),
+    );
     expect(await adminQuery('SELECT 1 FROM pg_namespace WHERE nspname = $1', [schema])).toHaveLength(0);
   });
 });

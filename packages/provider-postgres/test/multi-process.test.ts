@@ -79,18 +79,25 @@ describe('worker processes', () => {
     const results = await manager.enqueueMany(
       Array.from({ length: 30 }, (_, i) => ({ callback: 'ledger', metadata: { n: i } })),
     );
-    const held = (await eventually(
+    await eventually(
       async () => {
         const rows = await adminQuery<{ id: string }>(
           `SELECT id FROM "${provider.schema}".jobs WHERE status = 'running' AND worker_id = 'victim'`,
         );
-        return rows.length >= 10 ? rows.map((r) => r.id) : undefined;
+        return rows.length >= 10;
       },
       30_000,
       'the victim to hold jobs',
-    )) as string[];
+    );
     victim.child.kill('SIGKILL');
     await victim.exited;
+    // What the victim held when it died: jobs it had started, and prefetched (reserved) ones.
+    const heldRows = await adminQuery<{ id: string; reserved: boolean }>(
+      `SELECT id, reserved FROM "${provider.schema}".jobs WHERE status = 'running' AND worker_id = 'victim'`,
+    );
+    const started = heldRows.filter((r) => !r.reserved).map((r) => r.id);
+    const reserved = heldRows.filter((r) => r.reserved).map((r) => r.id);
+    expect(started.length).toBeGreaterThan(0);
     await fleet.start({ url, schema: provider.schema, worker: 'rescuer', leaseMs: 2_000 });
     await eventually(
       async () => (await statusCounts(provider.schema)).completed === 30,
@@ -99,12 +106,17 @@ describe('worker processes', () => {
     );
     const docs = await Promise.all(results.map((r) => provider.get(r.id)));
     expect(docs.every((d) => d?.result === 'rescuer')).toBe(true);
-    for (const id of held) expect((await provider.get(id))!.attempt).toBe(2);
+    // A started job's crashed run counts; a reserved job never ran, so it spends no attempt.
+    for (const id of started) expect((await provider.get(id))!.attempt).toBe(2);
+    for (const id of reserved) expect((await provider.get(id))!.attempt).toBe(1);
     const rows = await ledgerRows(provider.schema);
     expect(rows).toHaveLength(30);
     expect(new Set(rows.map((r) => r.job_id)).size).toBe(30);
     expect(
-      rows.filter((r) => held.includes(r.job_id)).every((r) => r.attempt === 2 && r.worker === 'rescuer'),
+      rows.filter((r) => started.includes(r.job_id)).every((r) => r.attempt === 2 && r.worker === 'rescuer'),
+    ).toBe(true);
+    expect(
+      rows.filter((r) => reserved.includes(r.job_id)).every((r) => r.attempt === 1 && r.worker === 'rescuer'),
     ).toBe(true);
   });
 

@@ -5,6 +5,7 @@
  * checks that they agree).
  */
 import { type AttemptRecord, appendHistory, type JobDocument, type JobPatch } from '../model/job.js';
+import { InvalidInputError } from '../errors.js';
 import type { ClaimRequest, LeaseExtension, Settlement } from './document-provider.js';
 
 /** True when a worker holding `leaseToken` may still write to `job`. */
@@ -45,9 +46,16 @@ export function claimPatch(job: JobDocument, request: ClaimRequest, now: number,
   return patch;
 }
 
-/** How many of a claim's `limit` jobs start at once (the rest are reserved). */
+/**
+ * How many of a claim's `limit` jobs start at once (the rest are reserved):
+ * `request.start` clamped to `0…limit`, `limit` when absent. Anything but a
+ * number is an {@link InvalidInputError} naming `request.start`.
+ */
 export function claimStartCount(request: ClaimRequest): number {
   const start = request.start ?? request.limit;
+  if (typeof start !== 'number' || Number.isNaN(start)) {
+    throw new InvalidInputError('request.start', `must be a number of jobs to start, got ${String(start)}`);
+  }
   return Math.max(0, Math.min(request.limit, Math.floor(start)));
 }
 

@@ -6,8 +6,9 @@ const { ctes, due } = claimLevels('(SELECT $1::text) AS n(name)');
 
 /**
  * Claims up to $2 due jobs of one name ($1) for worker $3 with a lease of $4
- * ms, in one statement: the locked rows are exactly the rows leased and
- * returned. RETURNING order is not claim order; the caller sorts.
+ * ms, the first $5 in claim order started and the rest reserved, in one
+ * statement: the locked rows are exactly the rows leased and returned.
+ * RETURNING order is not claim order; the caller sorts.
  *
  * It walks the priorities present highest first (see `claimLevels`) and
  * takes each level's due jobs until $2 are locked: the nested loop emits
@@ -18,11 +19,11 @@ export const CLAIM_JOBS_BY_NAME = sql(
   'claim_jobs_by_name',
   /* sql */ `${ctes},
 c AS MATERIALIZED (
-  SELECT x.id
+  SELECT x.id, x.priority, x.run_at
   FROM levels l
   CROSS JOIN LATERAL (${due}
   ) x
   LIMIT $2::int
-)
+),
 ${LEASE_CLAIMED_ROWS}`,
 );

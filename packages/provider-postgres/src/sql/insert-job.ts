@@ -7,7 +7,7 @@ ins AS (
   INSERT INTO {{schema}}.jobs (id, name, status, priority, max_attempts, run_at, timeout_ms,
     created_at, updated_at, key, schedule_id, metadata, backoff)
   SELECT $1::text, $2::text, 'scheduled', $3::int, $4::int, coalesce($5::bigint, t.now + $6::bigint),
-    $7::bigint, t.now, t.now, $8::text, $9::text, $10::jsonb, $11::jsonb
+    $7::bigint, t.now, t.now, $8::text, $9::text, $10::json, $11::jsonb
   FROM t
   ON CONFLICT DO NOTHING
   RETURNING id

@@ -18,7 +18,7 @@ SELECT i.id, i.name, 'scheduled', i.priority, i.max_attempts, coalesce(i.run_at,
 FROM ROWS FROM (
     unnest($1::text[]), unnest($2::text[]), unnest($3::int[]), unnest($4::int[]), unnest($5::bigint[]),
     unnest($6::bigint[]), unnest($7::bigint[]), unnest($8::text[]), unnest($9::text[]),
-    jsonb_array_elements($10::jsonb), jsonb_array_elements($11::jsonb)
+    json_array_elements($10::json), jsonb_array_elements($11::jsonb)
   ) WITH ORDINALITY AS i(id, name, priority, max_attempts, run_at, delay_ms, timeout_ms, key,
     schedule_id, metadata, backoff, ord)
   CROSS JOIN t

@@ -6,7 +6,7 @@ type Encode = (value: unknown, field: string) => unknown;
 
 /** The fields a patch may set: column, SQL type and encoder. A whitelist: nothing else reaches SQL. */
 const PATCH_COLUMNS: Record<keyof JobPatch, readonly [column: string, type: string, encode: Encode]> = {
-  metadata: ['metadata', 'jsonb', check.json],
+  metadata: ['metadata', 'json', check.json],
   status: ['status', 'text', check.status],
   priority: ['priority', 'int', check.int4],
   runAt: ['run_at', 'bigint', check.int8],
@@ -19,9 +19,11 @@ const PATCH_COLUMNS: Record<keyof JobPatch, readonly [column: string, type: stri
   workerId: ['worker_id', 'text', check.textOrNull],
   cancelRequested: ['cancel_requested', 'boolean', check.bool],
   recovering: ['recovering', 'boolean', check.bool],
+  reserved: ['reserved', 'boolean', check.bool],
   progress: ['progress', 'jsonb', check.jsonOrNull],
   result: ['result', 'jsonb', check.jsonOrNull],
   error: ['error', 'jsonb', check.jsonOrNull],
+  history: ['history', 'jsonb', check.jsonArray],
   scheduleId: ['schedule_id', 'text', check.textOrNull],
   startedAt: ['started_at', 'bigint', check.int8OrNull],
   finishedAt: ['finished_at', 'bigint', check.int8OrNull],

@@ -1,11 +1,18 @@
 import { initialMigration } from './001-initial.js';
 import { rowChangeFeedMigration } from './002-row-change-feed.js';
+import { reservedAndHistoryMigration } from './003-reserved-and-history.js';
+import { metadataAsJsonMigration } from './004-metadata-as-json.js';
 import type { Migration } from './migration.js';
 
 export type { Migration } from './migration.js';
 
 /** Every migration, in version order. The last one's version is the code's schema version. */
-export const MIGRATIONS: readonly Migration[] = [initialMigration, rowChangeFeedMigration];
+export const MIGRATIONS: readonly Migration[] = [
+  initialMigration,
+  rowChangeFeedMigration,
+  reservedAndHistoryMigration,
+  metadataAsJsonMigration,
+];
 
 /** The schema version this code writes and reads. */
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;
