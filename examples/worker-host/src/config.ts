@@ -8,6 +8,10 @@ export interface WorkerConfig {
   demoRate: number;
   /** `JOB_MS`: how long each demo job works. */
   jobMs: number;
+  /** `STORE`: `memory` (jobs die with the process) or `fs` (a durable folder, see `STORE_ROOT`). */
+  store: 'memory' | 'fs';
+  /** `STORE_ROOT`: the fs store's folder. */
+  storeRoot: string;
 }
 
 /** Reads {@link WorkerConfig}; a malformed value stops the process with the variable's name. */
@@ -17,7 +21,15 @@ export function readConfig(env: NodeJS.ProcessEnv): WorkerConfig {
     graceMs: int(env, 'GRACE_MS', 10_000, 0),
     demoRate: int(env, 'DEMO_RATE', 5, 0),
     jobMs: int(env, 'JOB_MS', 200, 0),
+    store: storeKind(env.STORE),
+    storeRoot: env.STORE_ROOT || '.jobservice-data/jobs',
   };
+}
+
+function storeKind(raw: string | undefined): 'memory' | 'fs' {
+  if (raw === undefined || raw === '' || raw === 'memory') return 'memory';
+  if (raw === 'fs') return 'fs';
+  throw new Error(`STORE must be 'memory' or 'fs', got '${raw}'`);
 }
 
 function int(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number): number {

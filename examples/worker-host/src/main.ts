@@ -1,10 +1,19 @@
-import { JobDispatcher, JobManager, MemoryDocumentProvider } from '@jobservice/core';
+import {
+  type IDocumentDataProvider,
+  JobDispatcher,
+  JobManager,
+  MemoryDocumentProvider,
+} from '@jobservice/core';
 import { ChannelQueueProvider } from '@jobservice/provider-channel';
+import { FileSystemDocumentProvider } from '@jobservice/provider-fs';
 import { readConfig } from './config.js';
 import { ResizeImage } from './resize-image.js';
 
 const config = readConfig(process.env);
-const store = new MemoryDocumentProvider();
+const store: IDocumentDataProvider =
+  config.store === 'fs'
+    ? await FileSystemDocumentProvider.open({ root: config.storeRoot })
+    : new MemoryDocumentProvider();
 const queue = new ChannelQueueProvider();
 const callbacks = [ResizeImage];
 const dispatcher = new JobDispatcher({ store, queue, callbacks, concurrency: config.concurrency });
@@ -17,7 +26,7 @@ dispatcher.on('error', ({ error, during }) => console.error(`error during ${duri
 
 await dispatcher.start();
 console.log(
-  `worker ready: concurrency ${config.concurrency}, grace ${config.graceMs} ms, pid ${process.pid}`,
+  `worker ready: ${config.store} store, concurrency ${config.concurrency}, grace ${config.graceMs} ms, pid ${process.pid}`,
 );
 
 let n = 0;

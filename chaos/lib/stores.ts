@@ -1,0 +1,133 @@
+/** Per-run stores: a fresh PostgreSQL schema or a fresh temp folder, always removed afterwards. */
+import { randomBytes } from 'node:crypto';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { IDocumentDataProvider, IQueueProvider, JobStatus } from '@jobservice/core';
+import { JOB_STATUSES, silentLogger } from '@jobservice/core';
+import { FileSystemDocumentProvider, FileSystemQueueProvider } from '@jobservice/provider-fs';
+import { PostgresProvider } from '@jobservice/provider-postgres';
+import pg from 'pg';
+
+/** The durable providers the suite runs on. */
+export type ProviderKind = 'postgres' | 'fs';
+
+/** The server the PostgreSQL runs use: `DATABASE_URL`, else the local test server. */
+export const DATABASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+
+/** Where a run's jobs live, as worker processes need to open them. */
+export interface StoreLocation {
+  provider: ProviderKind;
+  /** PostgreSQL: the connection string workers use for the store (may point at a proxy). */
+  url?: string;
+  /** PostgreSQL: the run's schema. */
+  schema?: string;
+  /** fs: the store's folder. */
+  storeRoot?: string;
+  /** fs: the queue's folder. */
+  queueRoot?: string;
+  /** fs: the folder of the per-worker ledger files. */
+  ledgerDir?: string;
+}
+
+/** One run's store, queue and where to find them; `dispose()` removes everything. */
+export interface RunStore {
+  location: StoreLocation;
+  store: IDocumentDataProvider;
+  queue: IQueueProvider;
+  /** PostgreSQL: a pool for the ledger table and counts (not the SDK's). */
+  sql?: pg.Pool;
+  dispose(): Promise<void>;
+}
+
+/** A random suffix for schema and folder names. */
+export function runId(): string {
+  return randomBytes(4).toString('hex');
+}
+
+/** Creates a schema `chaos_<label>_<id>` with the provider's tables and a `chaos_ledger` table. */
+export async function openPostgresRun(label: string): Promise<RunStore> {
+  const schema = `chaos_${label}_${runId()}`;
+  const provider = new PostgresProvider({ connectionString: DATABASE_URL, schema, listenerPingMs: 0 });
+  const sql = new pg.Pool({ connectionString: DATABASE_URL, max: 4 });
+  try {
+    await provider.ready();
+    await sql.query(
+      `CREATE TABLE "${schema}".chaos_ledger (job_id text NOT NULL, attempt int NOT NULL, pid int NOT NULL, at bigint NOT NULL)`,
+    );
+  } catch (error) {
+    await dropSchema(sql, schema);
+    await provider.close().catch(() => {});
+    await sql.end();
+    throw error;
+  }
+  return {
+    location: { provider: 'postgres', url: DATABASE_URL, schema },
+    store: provider,
+    queue: provider,
+    sql,
+    async dispose() {
+      await provider.close().catch(() => {});
+      await dropSchema(sql, schema);
+      await sql.end().catch(() => {});
+    },
+  };
+}
+
+async function dropSchema(sql: pg.Pool, schema: string): Promise<void> {
+  try {
+    await sql.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+  } catch (error) {
+    console.error(`chaos: could not drop schema ${schema}:`, error);
+  }
+}
+
+/** Creates a temp folder with `store/`, `bells/` and `ledger/`; opens the fs store and queue there. */
+export async function openFsRun(label: string): Promise<RunStore> {
+  const dir = await mkdtemp(join(tmpdir(), `chaos-${label}-`));
+  const location: StoreLocation = {
+    provider: 'fs',
+    storeRoot: join(dir, 'store'),
+    queueRoot: join(dir, 'bells'),
+    ledgerDir: join(dir, 'ledger'),
+  };
+  await mkdir(location.ledgerDir as string, { recursive: true });
+  const store = await FileSystemDocumentProvider.open({
+    root: location.storeRoot as string,
+    logger: silentLogger,
+  });
+  const queue = await FileSystemQueueProvider.open({
+    root: location.queueRoot as string,
+    logger: silentLogger,
+  });
+  return {
+    location,
+    store,
+    queue,
+    async dispose() {
+      await queue.close().catch(() => {});
+      await store.close().catch(() => {});
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Opens a run on `provider`. */
+export function openRun(provider: ProviderKind, label: string): Promise<RunStore> {
+  return provider === 'postgres' ? openPostgresRun(label) : openFsRun(label);
+}
+
+/** Jobs per status (every status listed), paging the store's own query. */
+export async function countByStatus(store: IDocumentDataProvider): Promise<Record<JobStatus, number>> {
+  const counts = Object.fromEntries(JOB_STATUSES.map((s) => [s, 0])) as Record<JobStatus, number>;
+  for (const status of JOB_STATUSES) {
+    let cursor: string | null = null;
+    for (let page = 0; page < 10_000; page++) {
+      const result = await store.query({ statuses: [status], limit: 1_000, cursor });
+      counts[status] += result.items.filter((j) => !j.name.startsWith('jobservice:')).length;
+      cursor = result.cursor;
+      if (cursor === null) break;
+    }
+  }
+  return counts;
+}
