@@ -85,8 +85,16 @@ async function readVersion(pool: Pool, sql: SqlRunner, schema: string): Promise<
     'migrate: inspect',
   );
   if (!exists.rows[0]?.exists) return 0;
-  const { rows } = await sql.run<{ version: number }>(pool, READ_SCHEMA_VERSION, [], 'migrate: read');
-  return rows[0]?.version ?? 0;
+  try {
+    const { rows } = await pool.query<{ version: number }>(sql.render(READ_SCHEMA_VERSION.text));
+    return rows[0]?.version ?? 0;
+  } catch (error) {
+    throw new ProviderError(
+      'postgres',
+      `schema "${schema}" has a table or view named "migrations" that jobservice did not create (reading its version failed: ${(error as Error).message}); give the provider a schema of its own`,
+      { cause: error },
+    );
+  }
 }
 
 function refuseNewer(schema: string, version: number): void {

@@ -2,6 +2,9 @@ import { InvalidInputError, type Logger, silentLogger } from '@jobservice/core';
 import pg from 'pg';
 import { assertSchemaName, DEFAULT_SCHEMA } from './schema-name.js';
 
+/** How long a new connection may take before it fails, unless the pool config says otherwise. */
+export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
+
 /** Options for {@link PostgresProvider}. Pass `pool` or `connectionString` (or `poolConfig`). */
 export interface PostgresProviderOptions {
   /**
@@ -13,12 +16,13 @@ export interface PostgresProviderOptions {
   connectionString?: string;
   /**
    * Settings for the pool the provider creates (with or instead of
-   * `connectionString`). @default { max: 10 }
+   * `connectionString`).
+   * @default { max: 10, connectionTimeoutMillis: 10_000, options: '-c jit=off' }
    */
   poolConfig?: pg.PoolConfig;
   /**
    * The PostgreSQL schema holding the tables; must match
-   * `SCHEMA_NAME_PATTERN` (`^[a-z_][a-z0-9_]{0,47}$`, not `pg_…`).
+   * `SCHEMA_NAME_PATTERN` (`^[a-z_][a-z0-9_]{0,47}$`, not `pg_…`, not `information_schema`).
    * @default 'jobservice'
    */
   schema?: string;
@@ -36,7 +40,7 @@ export interface PostgresProviderOptions {
   preparedStatements?: boolean;
   /**
    * Connection settings for the one `LISTEN` connection (bells, change feed).
-   * @default the pool's settings
+   * @default the pool's settings, with `connectionTimeoutMillis: 10_000` when they set none
    */
   listenerConfig?: pg.ClientConfig;
   /**
@@ -113,7 +117,14 @@ export function resolveOptions(input: PostgresProviderOptions | string): Resolve
     // Job statements are short and planned per call; JIT compiling one whose
     // estimate crosses jit_above_cost costs ~100 ms. `options` in the pool
     // config or the connection string overrides this.
-    const config: pg.PoolConfig = { max: 10, options: '-c jit=off', ...options.poolConfig };
+    // A connect that gets no answer (a wrong port, a stalled network) fails
+    // after this instead of hanging `ready()` and every call behind it.
+    const config: pg.PoolConfig = {
+      max: 10,
+      connectionTimeoutMillis: DEFAULT_CONNECT_TIMEOUT_MS,
+      options: '-c jit=off',
+      ...options.poolConfig,
+    };
     if (options.connectionString !== undefined) config.connectionString = options.connectionString;
     pool = new pg.Pool(config);
     pool.on('error', (error) => logger.warn('postgres: an idle pooled connection failed', { error }));
@@ -121,6 +132,7 @@ export function resolveOptions(input: PostgresProviderOptions | string): Resolve
   }
   const listenerConfig: pg.ClientConfig = {
     application_name: 'jobservice-listener',
+    connectionTimeoutMillis: DEFAULT_CONNECT_TIMEOUT_MS,
     ...connectionSettings(pool),
     ...options.listenerConfig,
     keepAlive: true,
