@@ -68,7 +68,8 @@ export class ClaimQueue {
     this.held = 0;
   }
 
-  private promote(now: number): void {
+  /** Moves the entries due at `now` into their names' claim order (also done by {@link pop}). */
+  promote(now: number): void {
     for (let top = this.delayed.peek(); top && top.runAt <= now; top = this.delayed.peek()) {
       this.delayed.pop();
       if (!this.isCurrent(top)) {

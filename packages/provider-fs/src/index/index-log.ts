@@ -65,6 +65,11 @@ export class IndexLog {
     return this.offset;
   }
 
+  /** Where this reader is: generation and offset (changes with every commit it reads or appends). */
+  get position(): string {
+    return `${this.gen}:${this.offset}`;
+  }
+
   /** The newest generation on disk, 0 when none. */
   newestGeneration(): number {
     let newest = 0;

@@ -1,4 +1,5 @@
 import { type FSWatcher, watch } from 'node:fs';
+import { clampTimerDelay } from '@jobservice/core';
 
 /**
  * Wakes waiters when anything changes in one directory (inotify on Linux
@@ -52,7 +53,7 @@ export class DirectoryWatcher {
         this.waiters.delete(done);
         resolve();
       };
-      const timer = setTimeout(done, Math.max(0, timeout));
+      const timer = setTimeout(done, clampTimerDelay(timeout));
       this.waiters.add(done);
     });
   }

@@ -1,6 +1,6 @@
 import { type FSWatcher, mkdirSync, readdirSync, readFileSync, renameSync, rmdirSync, watch } from 'node:fs';
 import { join } from 'node:path';
-import type { Bell, Logger } from '@jobservice/core';
+import { type Bell, clampTimerDelay, type Logger } from '@jobservice/core';
 import { errorCode, unlinkQuietly } from '../io/durable-io.js';
 import { ownerOfName } from '../naming/owned-names.js';
 import { isProcessAlive } from '../process/process-identity.js';
@@ -14,8 +14,6 @@ export interface Subscriber {
   names: ReadonlySet<string> | null;
 }
 
-/** Longest single timer (Node caps timers at 2^31 - 1 ms); a later bell re-arms it. */
-const MAX_TIMER_MS = 3_600_000;
 /** Bell files delivered per turn of the event loop before yielding. */
 const DELIVER_PER_TURN = 64;
 
@@ -224,7 +222,8 @@ export class BellConsumer {
         this.dueAt = Number.POSITIVE_INFINITY;
         this.schedulePump();
       },
-      Math.min(MAX_TIMER_MS, Math.max(1, at - Date.now() + 1)),
+      // Clamped to Node's longest timer: a later bell fires it early, and the pump re-arms it.
+      clampTimerDelay(Math.max(1, at - Date.now() + 1)),
     );
     this.dueTimer.unref();
   }

@@ -24,6 +24,8 @@ export function isCorrupt(result: ReadResult): result is CorruptDocument {
 
 const STATUSES = new Set<string>(JOB_STATUSES);
 const DOC_SUFFIX = '.json';
+/** Temp files written (and fsynced) at once by a write-back. */
+const TEMPS_IN_FLIGHT = 2;
 
 /**
  * The `jobs/` folder: one JSON document per job, named after its encoded id,
@@ -78,30 +80,35 @@ export class DocumentFiles {
   }
 
   /**
-   * Replaces the files of the given jobs with the given document texts:
-   * every temp file is written (and, with full durability, fsynced) first,
-   * all at once, then each is renamed over its job's file. Nothing is left
-   * behind on failure; a crash leaves each file old or new, never torn.
+   * Writes each document text to a new temp file in `jobs/` (with full
+   * durability fsynced), all at once, and returns the temp names in order;
+   * {@link install} renames one over its job's file, {@link discard} drops
+   * them. Nothing is left behind on failure.
    */
-  async writeDocuments(items: ReadonlyArray<{ id: string; text: string }>): Promise<void> {
+  async writeTemps(items: ReadonlyArray<{ id: string; text: string }>): Promise<string[]> {
     const temps = items.map(() => tempName());
-    const writes = items.map((item, i) =>
-      writeNewFile(join(this.dir, temps[i] as string), item.text, this.durable),
-    );
-    const outcomes = await Promise.allSettled(writes);
-    const failed = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected');
-    try {
-      if (failed) throw failed.reason;
-      items.forEach((item, i) => {
-        renameSync(join(this.dir, temps[i] as string), join(this.dir, this.fileOf(item.id)));
-      });
-    } catch (error) {
-      for (const temp of temps) unlinkQuietly(join(this.dir, temp));
-      throw error;
+    // A few fsyncs at a time: they run on libuv's small thread pool, where the index
+    // log's fdatasync (every caller's acknowledgement) must not queue behind hundreds.
+    for (let from = 0; from < items.length; from += TEMPS_IN_FLIGHT) {
+      const writes = items
+        .slice(from, from + TEMPS_IN_FLIGHT)
+        .map((item, k) => writeNewFile(join(this.dir, temps[from + k] as string), item.text, this.durable));
+      const outcomes = await Promise.allSettled(writes);
+      const failed = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected');
+      if (failed) {
+        this.discard(temps);
+        throw failed.reason;
+      }
     }
+    return temps;
   }
 
-  /** Renames a temp file named by a commit of format 1 over the job's document. */
+  /** Removes temp files (those already renamed are gone). */
+  discard(temps: readonly string[]): void {
+    for (const temp of temps) unlinkQuietly(join(this.dir, temp));
+  }
+
+  /** Renames a temp file over the job's document (write-back; commits of format 1). */
   install(temp: string, id: string): void {
     renameSync(join(this.dir, temp), join(this.dir, this.fileOf(id)));
   }
@@ -144,7 +151,17 @@ export function parseDocument(text: string, path: string): JobDocument | Corrupt
     return { corrupt: true, path, reason: `not valid JSON (${(error as Error).message})` };
   }
   const problem = checkDocument(raw);
-  return problem ? { corrupt: true, path, reason: problem } : (raw as JobDocument);
+  return problem ? { corrupt: true, path, reason: problem } : withDefaults(raw as JobDocument);
+}
+
+/**
+ * Fills the fields documents written before they existed lack: `reserved`
+ * (such a job was never reserved) and `history` (no attempts recorded).
+ */
+function withDefaults(doc: JobDocument): JobDocument {
+  if (doc.reserved === undefined) doc.reserved = false;
+  if (doc.history === undefined) doc.history = [];
+  return doc;
 }
 
 function checkDocument(raw: unknown): string | null {
@@ -158,6 +175,8 @@ function checkDocument(raw: unknown): string | null {
   }
   if (!Number.isInteger(d.version) || (d.version as number) < 1) return 'version is not a positive integer';
   if (typeof d.cancelRequested !== 'boolean' || typeof d.recovering !== 'boolean') return 'no flags';
+  if (d.reserved !== undefined && typeof d.reserved !== 'boolean') return 'reserved is not a boolean';
+  if (d.history !== undefined && !Array.isArray(d.history)) return 'history is not an array';
   if (d.key !== null && typeof d.key !== 'string') return 'key is neither a string nor null';
   if (!('metadata' in d)) return 'no metadata';
   return null;

@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import {
+  acceptsSettlement,
   type ClaimRequest,
   type Clock,
   consoleLogger,
@@ -30,6 +31,7 @@ import { writeBackAll } from './checkpoint.js';
 import { readOrQuarantine } from './document-patch.js';
 import { claimJobs, fencedWrites } from './lease-operations.js';
 import { queryJobs } from './query-operation.js';
+import { recoverJobs } from './recover-operation.js';
 import { StoreEngine } from './store-engine.js';
 import { deleteJob, insertJobs, pruneJobs, updateJob } from './write-operations.js';
 
@@ -84,7 +86,7 @@ export interface FileSystemDocumentProviderOptions {
  * (temp file, fsync, rename); compare-and-set across processes under a lock
  * file, and idempotency keys as exclusive files.
  * Implements every optional capability (`insertMany`, `claim`, `settle`,
- * `extendLeases`, `prune`, `watch`). Not for network file systems.
+ * `extendLeases`, `recover`, `prune`, `watch`). Not for network file systems.
  *
  * @example
  * const store = await FileSystemDocumentProvider.open({ root: '/var/lib/myapp/jobs' });
@@ -181,8 +183,12 @@ export class FileSystemDocumentProvider implements IDocumentDataProvider {
 
   settle(settlements: readonly Settlement[]): Promise<FencedWriteResult[]> {
     return this.call('settle', async () => {
-      const afters = await fencedWrites(this.engine, this.clock, settlements, (doc, s, now) =>
-        settlePatch(doc, s, now),
+      const afters = await fencedWrites(
+        this.engine,
+        this.clock,
+        settlements,
+        (doc, s, now) => settlePatch(doc, s, now),
+        acceptsSettlement,
       );
       return settlements.map((s, i) => ({ id: s.id, ok: afters[i] !== null }));
     });
@@ -202,6 +208,15 @@ export class FileSystemDocumentProvider implements IDocumentDataProvider {
         };
       });
     });
+  }
+
+  /**
+   * Recovers up to `limit` jobs whose lease lapsed (running, `leaseExpiresAt`
+   * before the store's `now()`, checked under the lock) with core's
+   * `recoverPatch`, in one lock hold and one commit; returns them after.
+   */
+  recover(limit: number): Promise<JobDocument[]> {
+    return this.call('recover', () => recoverJobs(this.engine, this.clock, limit));
   }
 
   /** Deletes up to `limit` terminal jobs finished before `before`, in one commit. */

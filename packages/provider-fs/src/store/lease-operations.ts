@@ -3,6 +3,7 @@ import {
   type ClaimRequest,
   type Clock,
   claimPatch,
+  claimStartCount,
   holdsLease,
   InvalidInputError,
   isClaimable,
@@ -17,7 +18,8 @@ import type { StoreEngine } from './store-engine.js';
 /**
  * Claims due jobs in one lock hold: pops the best candidates from this
  * process's claim queue (exact once caught up with the log), reads each
- * document, and commits the claimed ones as one log append (one fdatasync
+ * document, starts the first `request.start` (the rest are reserved: no
+ * attempt counted), and commits the claimed ones as one log append (one fdatasync
  * with full durability, shared with concurrent commits). A candidate whose
  * file disagrees with the index is corrected or quarantined and skipped.
  */
@@ -29,6 +31,10 @@ export async function claimJobs(
   checkClaimRequest(request);
   if (!(request.limit > 0) || request.names.length === 0) return [];
   const names = new Set(request.names);
+  const starting = claimStartCount(request);
+  // The claim queue is built (once per process) and the due jobs sorted into it before the
+  // lock: with many jobs that is the long part, and the lock hold only catches up.
+  engine.index.claimQueue().promote(clock.now());
   const claimed = await engine.locked(() => {
     const now = clock.now();
     const queue = engine.index.claimQueue();
@@ -45,7 +51,7 @@ export async function claimJobs(
           correctFromFile(engine, entry.id, doc); // the file disagrees with the index (changed by hand, or gone)
         }
         if (!doc || doc.version !== entry.version || !isClaimable(doc, now, names)) continue;
-        const after = applyJobPatch(doc, claimPatch(doc, request, now), now);
+        const after = applyJobPatch(doc, claimPatch(doc, request, now, out.length < starting), now);
         writes.push({ id: doc.id, doc: after });
         out.push(after);
       }
@@ -83,7 +89,9 @@ export interface FencedItem {
 
 /**
  * Applies fenced writes (settle, heartbeat) in order, in one lock hold: each
- * item's patch only when its job is running under its lease token. The last
+ * item's patch only when `accepts` finds its job running under its lease
+ * token (for settlements: core's `acceptsSettlement`, so a `start` also
+ * needs the job reserved). The last
  * document of each written job goes into one commit (one log append; one
  * fdatasync with full durability). Returns each item's document after its
  * write, or `null`.
@@ -93,6 +101,7 @@ export async function fencedWrites<T extends FencedItem>(
   clock: Clock,
   items: readonly T[],
   patchOf: (doc: JobDocument, item: T, now: number) => JobPatch,
+  accepts: (doc: JobDocument, item: T) => boolean = (doc, item) => holdsLease(doc, item.leaseToken),
 ): Promise<Array<JobDocument | null>> {
   if (!Array.isArray(items)) throw new InvalidInputError('items', 'must be an array');
   for (const item of items) engine.docs.fileOf(item?.id);
@@ -105,7 +114,7 @@ export async function fencedWrites<T extends FencedItem>(
     const out: Array<JobDocument | null> = [];
     for (const item of items) {
       const doc = latest.has(item.id) ? (latest.get(item.id) ?? null) : readLocked(engine, item.id);
-      if (!doc || !holdsLease(doc, item.leaseToken)) {
+      if (!doc || !accepts(doc, item)) {
         latest.set(item.id, doc);
         out.push(null);
         continue;

@@ -10,12 +10,21 @@ const WRITE_BACK_BATCH = 256;
 /**
  * The store's background chores, each on its own unref'd timer: sweeping
  * files left by dead processes, and writing documents back from the index
- * log to `jobs/` while this process is quiet (it has not committed for one
- * interval), at most 256 per turn so a turn holds the lock briefly.
+ * log to `jobs/` while the store is quiet (no process committed for one
+ * interval), at most 256 per turn, in short lock holds.
+ *
+ * Quiet means the whole store, not this process: a process that is merely
+ * starved of the lock must not add 256 fsyncs and renames per turn to a
+ * busy store (that made every other call slower, and more processes idle).
  */
 export class Upkeep {
   private readonly sweepTimer: NodeJS.Timeout;
   private readonly writeBackTimer: NodeJS.Timeout;
+  /** The log position at the last look, and when it last moved (`Date.now()`). */
+  private seen = '';
+  private movedAt = Date.now();
+  /** A write-back turn is running (a slow disk must not make turns pile up). */
+  private writingBack = false;
 
   constructor(
     private readonly engine: StoreEngine,
@@ -35,12 +44,23 @@ export class Upkeep {
 
   private async writeBackIfQuiet(): Promise<void> {
     const { engine } = this;
-    if (engine.isClosed || engine.index.inLog.size === 0) return;
-    if (Date.now() - engine.lastCommitAt < this.settings.writeBackIntervalMs) return;
+    if (this.writingBack || engine.isClosed || engine.index.inLog.size === 0) return;
+    const interval = this.settings.writeBackIntervalMs;
+    if (Date.now() - engine.lastCommitAt < interval) return;
     try {
+      await engine.refresh(); // reads what others committed: their commits are activity too
+      if (engine.log.position !== this.seen) {
+        this.seen = engine.log.position;
+        this.movedAt = Date.now();
+      }
+      if (Date.now() - this.movedAt < interval) return;
+      this.writingBack = true;
       await writeBack(engine, WRITE_BACK_BATCH);
+      this.seen = engine.log.position; // our own write-back line is not activity
     } catch (error) {
       if (!engine.isClosed) engine.logger.warn('fs: writing documents back to jobs/ failed', { error });
+    } finally {
+      this.writingBack = false;
     }
   }
 
