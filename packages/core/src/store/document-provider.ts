@@ -221,9 +221,12 @@ export interface IDocumentDataProvider {
 
   /**
    * Atomically finds up to `limit` due `scheduled` jobs with the given names,
-   * in claim order, and leases them: status `running`, `attempt + 1`,
-   * `leaseToken + 1`, `leaseExpiresAt = now + leaseMs`, `workerId`,
-   * `startedAt = now`. Two concurrent claims never return the same job.
+   * in claim order, and leases them with `claimPatch`: status `running`,
+   * `leaseToken + 1`, `leaseExpiresAt = now + leaseMs`, `workerId`. The
+   * first `request.start` of them (default all) start: `attempt + 1`,
+   * `startedAt = now`; the rest are reserved (`reserved: true`, attempt and
+   * `startedAt` unchanged) until a `start` settlement. Two concurrent claims
+   * never return the same job.
    */
   claim?(request: ClaimRequest): Promise<JobDocument[]>;
 
@@ -242,7 +245,9 @@ export interface IDocumentDataProvider {
    * `now()`, in one round trip: each write is guarded by `status = running
    * AND leaseExpiresAt < now` at write time (so a job settled or
    * heartbeated meanwhile is left alone) and applies `recoverPatch`.
-   * Returns the documents after the write. The reaper uses it.
+   * Returns the documents after the write. Which lapsed leases go first when
+   * more than `limit` have lapsed is the store's choice (the reaper calls
+   * again until a call returns fewer than `limit`). The reaper uses it.
    */
   recover?(limit: number): Promise<JobDocument[]>;
 
