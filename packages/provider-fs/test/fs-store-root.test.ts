@@ -47,6 +47,16 @@ describe('the store root', () => {
     });
   });
 
+  it('refuses a root on a kernel file system (/proc, /sys) before creating anything', async () => {
+    for (const root of ['/proc/jobservice-store', '/proc/self/jobservice', '/sys/fs/jobservice']) {
+      await expect(open(root)).rejects.toMatchObject({
+        code: 'INVALID_INPUT',
+        field: 'options.root',
+        message: expect.stringMatching(/kernel's (proc|sysfs) file system/),
+      });
+    }
+  });
+
   it('refuses a root that is a file, or under a file', async () => {
     const base = dir();
     writeFileSync(join(base, 'file'), 'x');

@@ -1,6 +1,6 @@
-import { mkdirSync, readdirSync, renameSync, statSync } from 'node:fs';
-import { join } from 'node:path';
-import { ProviderError } from '@jobservice/core';
+import { mkdirSync, readdirSync, renameSync, statfsSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { InvalidInputError, ProviderError } from '@jobservice/core';
 import { tempName } from '../naming/owned-names.js';
 import { errorCode, fsyncDirectory, readTextIfExists, unlinkQuietly, writeNewFile } from './durable-io.js';
 
@@ -67,8 +67,52 @@ export async function prepareRoot(spec: RootSpec): Promise<void> {
   }
 }
 
+/**
+ * Kernel file systems that look like folders but hold no files of ours
+ * (`statfs` magic numbers): proc, sysfs, debugfs, tracefs, securityfs,
+ * cgroup v1 and v2, devpts, pstore, bpf. Node's recursive `mkdir` spins on
+ * some of them (under /proc it loops at full CPU), so a root there is
+ * refused before anything is created.
+ */
+const KERNEL_FILE_SYSTEMS = new Map<number, string>([
+  [0x9fa0, 'proc'],
+  [0x62656572, 'sysfs'],
+  [0x64626720, 'debugfs'],
+  [0x74726163, 'tracefs'],
+  [0x73636673, 'securityfs'],
+  [0x27e0eb, 'cgroup'],
+  [0x63677270, 'cgroup2'],
+  [0x1cd1, 'devpts'],
+  [0x6165676c, 'pstore'],
+  [0xcafe4a11, 'bpf'],
+]);
+
+/** Refuses a root on a kernel file system, judged by its nearest existing ancestor. */
+function refuseKernelFileSystem(provider: string, root: string): void {
+  let probe = root;
+  for (;;) {
+    try {
+      const { type } = statfsSync(probe);
+      const kind = KERNEL_FILE_SYSTEMS.get(Number(type));
+      if (kind) {
+        throw new InvalidInputError(
+          'options.root',
+          `${provider}: ${root} is on the kernel's ${kind} file system, which cannot hold a store; use a folder on a disk (e.g. /var/lib/myapp/jobs)`,
+        );
+      }
+      return;
+    } catch (error) {
+      if (error instanceof InvalidInputError) throw error;
+      const parent = dirname(probe);
+      if (parent === probe) return;
+      probe = parent;
+    }
+  }
+}
+
 function ensureDirectory(spec: RootSpec): void {
   const { provider, root } = spec;
+  refuseKernelFileSystem(provider, root);
   try {
     if (!statSync(root).isDirectory()) {
       throw new ProviderError(provider, `root ${root} is a file, not a folder`);
