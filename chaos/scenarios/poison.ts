@@ -15,6 +15,13 @@ const POISON = 2;
 const INNOCENT = 30;
 const WORKERS = 2;
 const LEASE_MS = 2_000;
+/**
+ * One job runs at a time per worker, so a crash is the poison job's alone.
+ * With more, the jobs running beside a poison job when it kills the worker
+ * were running too, and each spends that attempt (a crash costs the jobs it
+ * was running): they can fail after maxAttempts such crashes.
+ */
+const CONCURRENCY = 1;
 
 function statusList(statuses: readonly string[]): string {
   if (statuses.length === 0) return '';
@@ -27,7 +34,7 @@ function statusList(statuses: readonly string[]): string {
 export const poison: Scenario = {
   id: 'poison',
   title: 'poison jobs that SIGKILL their worker',
-  checks: `${POISON} jobs whose handler SIGKILLs its own worker (respawned each time) among ${INNOCENT} innocent jobs (50 ms), 2 workers, concurrency 4, default prefetch, maxAttempts ${MAX_ATTEMPTS}, PostgreSQL store + queue. Innocent jobs failed must be 0; each poison job must end failed after exactly maxAttempts crashes (ledger rows).`,
+  checks: `${POISON} jobs whose handler SIGKILLs its own worker (respawned each time) among ${INNOCENT} innocent jobs (50 ms), 2 workers, concurrency 1 (so a crash is the poison job's alone), default prefetch, maxAttempts ${MAX_ATTEMPTS}, PostgreSQL store + queue. Innocent jobs failed must be 0; each poison job must end failed after exactly maxAttempts crashes (ledger rows).`,
   async run(ctx) {
     const sink = new RowSink('poison');
     const started = Date.now();
@@ -42,7 +49,7 @@ export const poison: Scenario = {
       name: `p${++serial}`,
       location: run.location,
       leaseMs: LEASE_MS,
-      concurrency: 4,
+      concurrency: CONCURRENCY,
       minMs: 50,
       maxMs: 50,
     });
