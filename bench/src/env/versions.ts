@@ -4,8 +4,13 @@ import { fileURLToPath } from 'node:url';
 
 const benchDir = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
-/** The installed version of an npm package (looked up from bench/ upwards), or `not installed`. */
+/**
+ * The installed version of an npm package (looked up in bench/runtime, where
+ * the peer systems live, then from bench/ upwards), or `not installed`.
+ */
 export function packageVersion(name: string): string {
+  const peer = join(benchDir, 'runtime', 'node_modules', name, 'package.json');
+  if (existsSync(peer)) return (JSON.parse(readFileSync(peer, 'utf8')) as { version: string }).version;
   let dir = benchDir;
   for (;;) {
     const file = join(dir, 'node_modules', name, 'package.json');

@@ -104,7 +104,7 @@ class BullmqAdapter implements SystemAdapter {
     const { onStart } = options;
     const worker = new Worker(
       NOOP,
-      async (job) => {
+      async (job: { data: unknown }) => {
         onStart(job.data as NoopPayload);
       },
       {
@@ -114,7 +114,7 @@ class BullmqAdapter implements SystemAdapter {
       } as never,
       this.factory() as never,
     );
-    worker.on('error', (error) => console.error('bullmq:', error.message));
+    worker.on('error', (error: Error) => console.error('bullmq:', error.message));
     await worker.waitUntilReady();
     return { stop: () => worker.close() };
   }
@@ -127,7 +127,7 @@ class BullmqAdapter implements SystemAdapter {
       'prioritized',
       'waiting-children',
     );
-    return Object.values(counts).reduce((sum, n) => sum + n, 0);
+    return (Object.values(counts) as number[]).reduce((sum, n) => sum + n, 0);
   }
 
   async close(): Promise<void> {

@@ -71,7 +71,7 @@ class GraphileWorkerAdapter implements SystemAdapter {
       concurrency: options.concurrency,
       noHandleSignals: true,
       taskList: {
-        [NOOP]: (payload) => {
+        [NOOP]: (payload: unknown) => {
           onStart(payload as NoopPayload);
         },
       },

@@ -33,11 +33,11 @@ class PgBossAdapter implements SystemAdapter {
       schema: env.namespace,
       useListenNotify: true,
     });
-    this.boss.on('error', (error) => console.error('pg-boss:', error));
+    this.boss.on('error', (error: unknown) => console.error('pg-boss:', error));
   }
 
   private start(): Promise<unknown> {
-    this.started ??= this.boss.start();
+    this.started ??= this.boss.start() as Promise<unknown>;
     return this.started;
   }
 
@@ -82,7 +82,7 @@ class PgBossAdapter implements SystemAdapter {
   async startWorker(options: { concurrency: number; onStart: OnJobStart }) {
     await this.start();
     const { onStart } = options;
-    await this.boss.work<NoopPayload>(
+    await this.boss.work(
       NOOP,
       {
         localConcurrency: options.concurrency,
@@ -90,7 +90,7 @@ class PgBossAdapter implements SystemAdapter {
         burstWhenBatchFull: true,
         pollingIntervalSeconds: 0.5,
       },
-      async (jobs) => {
+      async (jobs: Array<{ data: NoopPayload }>) => {
         for (const job of jobs) onStart(job.data);
       },
     );
