@@ -110,6 +110,7 @@ export {
 } from './store/fallbacks.js';
 export {
   acceptsSettlement,
+  claimAheadCount,
   claimPatch,
   claimStartCount,
   extendPatch,
@@ -118,6 +119,7 @@ export {
   isLeaseExpired,
   recoverPatch,
   settlePatch,
+  startsOnClaim,
 } from './store/transitions.js';
 export type { Clock } from './util/clock.js';
 export { abortableDelay, systemClock } from './util/clock.js';

@@ -1,5 +1,6 @@
 import {
   type ClaimRequest,
+  claimAheadCount,
   claimStartCount,
   compareClaimOrder,
   type FencedWriteResult,
@@ -25,7 +26,8 @@ const MAX_LIMIT = 2 ** 31 - 1;
 
 /**
  * Leases up to `limit` due jobs in one statement, the first `start` in claim
- * order started and the rest reserved; returns them in claim order.
+ * order started, up to `startAhead` more started when they may be (core's
+ * `startsOnClaim`), the rest reserved; returns them in claim order.
  */
 export async function claimJobs(
   db: Queryable,
@@ -42,14 +44,21 @@ export async function claimJobs(
   const leaseMs = check.int8(request.leaseMs, 'request.leaseMs');
   const start = request.start === undefined ? limit : check.int8(request.start, 'request.start');
   if (limit <= 0 || names.length === 0) return [];
+  const ahead = request.startAhead === undefined ? 0 : check.int8(request.startAhead, 'request.startAhead');
   const starting = claimStartCount({ ...request, limit, start });
+  const startingAhead = Math.min(limit, claimAheadCount({ ...request, startAhead: ahead }));
   const { rows } =
     names.length === 1
-      ? await sql.run<JobRow>(db, CLAIM_JOBS_BY_NAME, [names[0], limit, workerId, leaseMs, starting], 'claim')
+      ? await sql.run<JobRow>(
+          db,
+          CLAIM_JOBS_BY_NAME,
+          [names[0], limit, workerId, leaseMs, starting, startingAhead],
+          'claim',
+        )
       : await sql.run<JobRow>(
           db,
           CLAIM_JOBS,
-          [textArray(names), limit, workerId, leaseMs, starting],
+          [textArray(names), limit, workerId, leaseMs, starting, startingAhead],
           'claim',
         );
   return rows.map(toJobDocument).sort(compareClaimOrder);

@@ -4,31 +4,9 @@ import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
 import { PostgresProvider } from '../src/index.js';
 import { CLAIM_JOBS_BY_NAME } from '../src/sql/claim-jobs-by-name.js';
-import { databaseUrl, testProvider } from './helpers/database.js';
+import { databaseUrl, providersPerTest, testProvider } from './helpers/database.js';
 
-const open: PostgresProvider[] = [];
-afterEach(async () => {
-  await Promise.all(open.splice(0).map((p) => p.close()));
-});
-
-async function fresh(): Promise<PostgresProvider> {
-  const p = await testProvider();
-  open.push(p);
-  return p;
-}
-
-/** Another provider (its own pool) on `p`'s schema: a second process. */
-async function peerOf(p: PostgresProvider): Promise<PostgresProvider> {
-  const peer = new PostgresProvider({
-    connectionString: databaseUrl(),
-    schema: p.schema,
-    poolConfig: { max: 2 },
-    listenerPingMs: 0,
-  });
-  open.push(peer);
-  await peer.ready();
-  return peer;
-}
+const { fresh, peerOf, track } = providersPerTest();
 
 /** Each claim's own first `start` (claim order) started, the rest reserved. */
 function expectStartedFirst(claimed: JobDocument[], start: number): void {
@@ -127,17 +105,21 @@ describe('the single-name claim plan with a start count', () => {
         'w',
         30_000,
         40,
+        20,
       ]);
       await client.query('ROLLBACK');
       const nodes = planNodes(rows[0]['QUERY PLAN'][0].Plan as PlanNode);
       const locks = nodes.filter((n) => n['Node Type'] === 'LockRows');
       expect(locks.map((n) => n['Actual Rows'])).toEqual([100]);
-      // The one sort finds the 40th row among the 100 chosen: its input is CTE c, not the table.
+      // The two sorts find the 40th and the 60th (start + startAhead) row among the 100
+      // chosen: their input is CTE c, not the table.
       const sorts = nodes.filter((n) => n['Node Type'] === 'Sort');
-      expect(sorts).toHaveLength(1);
-      expect(sorts[0]?.Plans?.map((n) => [n['Node Type'], n['CTE Name'], n['Actual Rows']])).toEqual([
-        ['CTE Scan', 'c', 100],
-      ]);
+      expect(sorts).toHaveLength(2);
+      for (const sort of sorts) {
+        expect(sort.Plans?.map((n) => [n['Node Type'], n['CTE Name'], n['Actual Rows']])).toEqual([
+          ['CTE Scan', 'c', 100],
+        ]);
+      }
       expect(nodes.find((n) => n['Node Type'] === 'ModifyTable')?.['Actual Rows']).toBe(100);
     } finally {
       await client.end();

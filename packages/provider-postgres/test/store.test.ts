@@ -3,29 +3,15 @@ import { newJob, uniqueName } from '@jobservice/core/testing';
 import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
 import { PostgresProvider } from '../src/index.js';
-import { databaseUrl, dropSchemaAfterTest, randomSchema, testProvider } from './helpers/database.js';
+import {
+  databaseUrl,
+  dropSchemaAfterTest,
+  providersPerTest,
+  randomSchema,
+  testProvider,
+} from './helpers/database.js';
 
-const open: PostgresProvider[] = [];
-async function fresh(): Promise<PostgresProvider> {
-  const p = await testProvider();
-  open.push(p);
-  return p;
-}
-async function peerOf(p: PostgresProvider): Promise<PostgresProvider> {
-  const peer = new PostgresProvider({
-    connectionString: databaseUrl(),
-    schema: p.schema,
-    poolConfig: { max: 2 },
-    listenerPingMs: 0,
-  });
-  open.push(peer);
-  await peer.ready();
-  return peer;
-}
-
-afterEach(async () => {
-  await Promise.all(open.splice(0).map((p) => p.close()));
-});
+const { fresh, peerOf, track } = providersPerTest();
 
 describe('NUL characters', () => {
   it('rejects NUL in inserted text and JSON with InvalidInputError naming the field, writing nothing', async () => {
@@ -223,7 +209,7 @@ describe('lifecycle', () => {
       schema: randomSchema(),
       poolConfig: { connectionTimeoutMillis: 2_000 },
     });
-    open.push(p);
+    track(p);
     await expect(p.now()).rejects.toMatchObject({ code: 'PROVIDER_FAILURE' });
     await expect(p.now()).rejects.toThrow(/^postgres: /);
   });

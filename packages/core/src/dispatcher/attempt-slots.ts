@@ -7,6 +7,7 @@ import { Attempt, type AttemptEnd, type AttemptHost } from './attempt.js';
 import type { DispatcherEvents } from './dispatcher-events.js';
 import type { SettlePipeline } from './settle-pipeline.js';
 import { decideSettlement, type SettlementDecision } from './settlement-policy.js';
+import { StartAhead } from './start-ahead.js';
 import type { TimeoutTimer } from './timeout-timer.js';
 
 /** What the slots ask of their dispatcher. */
@@ -25,39 +26,56 @@ export interface SlotsHost {
  * The jobs a dispatcher holds and the slots they run in. Jobs a claim
  * started (counted in the claim write) take the free slots the claim was
  * sized for; reserved (prefetched) jobs wait in a buffer, uncounted, and
- * take a slot only after their fenced start write lands. An attempt that
- * is aborted before its handler started is handed back, not abandoned.
+ * take a slot only after their fenced start write lands. When jobs are
+ * shorter than that write's round trip, a few are started ahead (see
+ * {@link StartAhead}: those this worker would start within one round trip)
+ * so slots do not idle through it; a job whose last run was recovered, or
+ * with no attempt to spare, is never started ahead, so a crash can cost a
+ * job started ahead one attempt at most and never fail it. An attempt that is aborted before its handler
+ * started is handed back, not abandoned.
  */
 export class AttemptSlots {
   /** Every attempt whose lease this worker holds. */
   readonly held = new Map<string, Attempt>();
   /** Reserved attempts waiting for a slot. */
   private readonly buffer: Attempt[] = [];
+  /** Attempts started ahead (counted) waiting for a slot, in claim order. */
+  private readonly ready: Attempt[] = [];
+  /** Start writes in flight for attempts started ahead. */
+  private aheadInFlight = 0;
   /** Slots in use: running handlers and reserved jobs being started. */
   private inUse = 0;
   private readonly freed = new Set<() => void>();
+  private readonly ahead: StartAhead;
 
   constructor(
     private readonly host: SlotsHost,
     private readonly attemptHost: AttemptHost,
     private readonly settles: SettlePipeline,
     private readonly timeouts: TimeoutTimer,
-    private readonly options: { concurrency: number; leaseMs: number },
-  ) {}
+    private readonly options: { concurrency: number; leaseMs: number; maxBatch: number },
+  ) {
+    this.ahead = new StartAhead(options.concurrency, options.maxBatch);
+  }
 
   /** Slots in use. */
   get running(): number {
     return this.inUse;
   }
 
-  /** Reserved jobs waiting for a slot. */
+  /** How many more jobs the next claim should start ahead of free slots (counted in the claim write). */
+  get aheadWanted(): number {
+    return Math.max(0, this.ahead.lead - this.ready.length - this.aheadInFlight);
+  }
+
+  /** Jobs waiting for a slot (reserved, or started ahead). */
   get buffered(): number {
-    return this.buffer.length;
+    return this.buffer.length + this.ready.length + this.aheadInFlight;
   }
 
   /** Nothing held, running or waiting. */
   get empty(): boolean {
-    return this.inUse === 0 && this.buffer.length === 0 && this.held.size === 0;
+    return this.inUse === 0 && this.buffered === 0 && this.held.size === 0;
   }
 
   /** Takes freshly leased jobs (their lease known to hold until `leaseStart + leaseMs`, local time). */
@@ -68,14 +86,20 @@ export class AttemptSlots {
       const attempt = new Attempt(job, callback, this.attemptHost, leaseStart + this.options.leaseMs);
       this.held.set(job.id, attempt);
       if (!this.host.accepting()) this.abort(attempt, 'shutdown', 'dispatcher stopping');
-      else if (attempt.phase === 'running') this.run(attempt);
-      else reserved.push(attempt);
+      else if (attempt.phase !== 'running') reserved.push(attempt);
+      else if (this.inUse < this.options.concurrency) this.run(attempt);
+      else {
+        // Started ahead by the claim itself: it takes the next free slot.
+        attempt.phase = 'ready';
+        this.ready.push(attempt);
+      }
     }
     for (const attempt of reserved) {
       if (attempt.settled) continue;
       if (this.inUse < this.options.concurrency) this.startReserved(attempt);
       else this.buffer.push(attempt);
     }
+    this.startAhead();
   }
 
   /**
@@ -85,9 +109,12 @@ export class AttemptSlots {
   abort(attempt: Attempt, cause: AbortCause, detail: string): void {
     if (attempt.settled) return;
     attempt.abort(cause, detail);
-    const index = this.buffer.indexOf(attempt);
-    if (index >= 0) this.buffer.splice(index, 1);
-    const handBack = attempt.phase === 'reserved' && cause !== 'cancelled';
+    for (const queue of [this.buffer, this.ready]) {
+      const index = queue.indexOf(attempt);
+      if (index >= 0) queue.splice(index, 1);
+    }
+    // Not running yet: hand it back (a release uncounts a job started ahead).
+    const handBack = (attempt.phase === 'reserved' || attempt.phase === 'ready') && cause !== 'cancelled';
     this.settle(
       attempt,
       handBack
@@ -100,9 +127,10 @@ export class AttemptSlots {
     );
   }
 
-  /** Hands back every reserved job that waits for a slot (stopping). */
+  /** Hands back every job that waits for a slot (stopping). */
   releaseBuffered(): void {
-    for (const attempt of this.buffer.splice(0)) this.abort(attempt, 'shutdown', 'dispatcher stopping');
+    for (const attempt of [...this.buffer, ...this.ready])
+      this.abort(attempt, 'shutdown', 'dispatcher stopping');
   }
 
   /** Aborts and hands back everything still held (after the grace period). */
@@ -132,6 +160,7 @@ export class AttemptSlots {
     attempt.phase = 'starting';
     const sentAt = performance.now();
     this.settles.start(attempt, this.options.leaseMs, (outcome) => {
+      this.ahead.roundTrip(performance.now() - sentAt);
       if (attempt.settled) return this.slotFreed();
       if (outcome === 'lost') {
         this.settle(attempt, { event: 'leaseLost', reason: 'the lease was lost before the job started' });
@@ -147,6 +176,45 @@ export class AttemptSlots {
       this.inUse--;
       this.run(attempt);
     });
+  }
+
+  /**
+   * Starts reserved jobs ahead of free slots, up to the lead that covers
+   * one start round trip at the current turnover (0 for jobs slower than a
+   * round trip). Stops at a job whose last run was recovered, or that has
+   * no attempt to spare: it counts its attempt only when a slot is free.
+   */
+  private startAhead(): void {
+    const lead = this.ahead.lead;
+    while (
+      this.host.accepting() &&
+      this.ready.length + this.aheadInFlight < lead &&
+      this.buffer.length > 0 &&
+      !this.buffer[0]!.job.recovering &&
+      this.buffer[0]!.job.attempt + 2 <= this.buffer[0]!.job.maxAttempts
+    ) {
+      const attempt = this.buffer.shift()!;
+      attempt.phase = 'starting';
+      this.aheadInFlight++;
+      const sentAt = performance.now();
+      this.settles.start(attempt, this.options.leaseMs, (outcome) => {
+        this.aheadInFlight--;
+        this.ahead.roundTrip(performance.now() - sentAt);
+        if (attempt.settled) return this.host.changed();
+        if (outcome === 'lost') {
+          this.settle(attempt, { event: 'leaseLost', reason: 'the lease was lost before the job started' });
+          return this.host.changed();
+        }
+        if (outcome === 'error' || !this.host.accepting()) {
+          attempt.phase = 'reserved';
+          this.abort(attempt, 'shutdown', outcome === 'error' ? 'start write failed' : 'dispatcher stopping');
+          return this.host.changed();
+        }
+        attempt.started(sentAt + this.options.leaseMs);
+        if (this.inUse < this.options.concurrency) this.run(attempt);
+        else this.ready.push(attempt);
+      });
+    }
   }
 
   private run(attempt: Attempt): void {
@@ -170,6 +238,7 @@ export class AttemptSlots {
   }
 
   private finish(attempt: Attempt, end: AttemptEnd): void {
+    this.ahead.ran(performance.now() - attempt.startedAtLocal);
     if (!attempt.settled) {
       const aborted = attempt.aborted;
       const final: AttemptEnd = aborted
@@ -180,12 +249,22 @@ export class AttemptSlots {
     this.slotFreed();
   }
 
-  /** A slot came free: the next reserved job takes it, and the dispatcher may claim. */
+  /**
+   * A slot came free: a job started ahead takes it at once, else the next
+   * reserved job (after its start write), and the dispatcher may claim.
+   */
   private slotFreed(): void {
     this.inUse--;
     for (const resolve of [...this.freed]) resolve();
-    const next = this.host.accepting() ? this.buffer.shift() : undefined;
-    if (next) this.startReserved(next);
+    if (this.host.accepting()) {
+      const ready = this.ready.shift();
+      if (ready) this.run(ready);
+      else {
+        const next = this.buffer.shift();
+        if (next) this.startReserved(next);
+      }
+      this.startAhead();
+    }
     this.host.changed();
   }
 

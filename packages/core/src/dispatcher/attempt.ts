@@ -42,9 +42,10 @@ export class Attempt implements JobContext {
   /**
    * `reserved`: leased, handler not started, no attempt counted (a
    * prefetched job); `starting`: its fenced start write is in flight;
+   * `ready`: counted, waiting a moment for a slot (started ahead);
    * `running`: the attempt is counted and the handler runs (or ran).
    */
-  phase: 'reserved' | 'starting' | 'running';
+  phase: 'reserved' | 'starting' | 'ready' | 'running';
   private controller: AbortController | undefined;
   private abortReason: JobAbortedError | undefined;
   private boundLogger: Logger | undefined;
@@ -69,7 +70,7 @@ export class Attempt implements JobContext {
     const job = this.job;
     this.job = { ...job, reserved: false, attempt: job.attempt + 1 };
     this.leaseValidUntil = Math.max(this.leaseValidUntil, leaseValidUntil);
-    this.phase = 'running';
+    this.phase = 'ready';
   }
 
   get jobId(): string {

@@ -14,6 +14,8 @@ export interface ClaimHost {
   running(): number;
   /** Claimed jobs waiting for a slot. */
   buffered(): number;
+  /** Jobs a claim should start ahead of free slots (fast jobs; 0 otherwise). */
+  startAhead(): number;
   /** Jobs were leased; the lease is known to hold until `leaseStart + leaseMs` (local time). */
   claimed(jobs: JobDocument[], leaseStart: number): void;
   error(error: unknown, during: string): void;
@@ -108,7 +110,7 @@ export class ClaimLoop {
     if (free <= 0 || (!starving && free < Math.max(1, Math.ceil(capacity / 4)))) return;
     this.wantClaim = false;
     const start = Math.max(0, concurrency - this.host.running() - this.host.buffered());
-    this.claiming = this.claim(Math.min(free, maxBatch), start).finally(() => {
+    this.claiming = this.claim(Math.min(free, maxBatch), start, this.host.startAhead()).finally(() => {
       this.claiming = undefined;
       if (this.wantClaim) this.pump();
       this.host.roundEnded();
@@ -156,8 +158,11 @@ export class ClaimLoop {
     this.prefetch = Math.max(prefetch, Math.min(maxPrefetch, wanted));
   }
 
-  /** Claims up to `limit` jobs, the first `start` of them started (counted), the rest reserved. */
-  private async claim(limit: number, start: number): Promise<void> {
+  /**
+   * Claims up to `limit` jobs: the first `start` started (counted), up to
+   * `startAhead` more started ahead when they may be, the rest reserved.
+   */
+  private async claim(limit: number, start: number, startAhead: number): Promise<void> {
     const leaseStart = performance.now();
     let jobs: JobDocument[];
     try {
@@ -165,6 +170,7 @@ export class ClaimLoop {
         names: this.settings.names,
         limit,
         start: Math.min(start, limit),
+        startAhead,
         workerId: this.settings.workerId,
         leaseMs: this.settings.leaseMs,
       });

@@ -108,6 +108,7 @@ export class JobDispatcher extends TypedEmitter<DispatcherEvents> implements Att
         accepting: () => this.accepting,
         running: () => this.slots.running,
         buffered: () => this.slots.buffered,
+        startAhead: () => this.slots.aheadWanted,
         claimed: (jobs, leaseStart) => this.slots.take(jobs, leaseStart),
         error: (e, during) => this.reportError(e, during),
         roundEnded: () => this.checkIdle(),

@@ -23,6 +23,7 @@ import {
   isLeaseExpired,
   recoverPatch,
   settlePatch,
+  startsOnClaim,
 } from '../store/transitions.js';
 import { type Clock, systemClock } from '../util/clock.js';
 import { frozenJson } from '../util/json-copy.js';
@@ -115,13 +116,14 @@ export class MemoryDocumentProvider implements IDocumentDataProvider {
     const now = this.clock.now();
     const claimed: JobDocument[] = [];
     const names = new Set(request.names);
-    const starting = claimStartCount(request);
+    claimStartCount(request);
     this.index.promoteDue(now);
     while (claimed.length < request.limit) {
       const entry = this.index.popBest(names, (e) => this.isCurrent(e.id, e.version));
       if (!entry) break;
       const job = this.docs.get(entry.id) as JobDocument;
-      claimed.push(this.write(job, claimPatch(job, request, now, claimed.length < starting), now));
+      const start = startsOnClaim(request, claimed.length, job);
+      claimed.push(this.write(job, claimPatch(job, request, now, start), now));
     }
     return claimed;
   }

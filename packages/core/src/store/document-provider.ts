@@ -77,6 +77,16 @@ export interface ClaimRequest {
    * @default limit (every claimed job starts)
    */
   start?: number;
+  /**
+   * How many of the claimed jobs after the first `start` also start now —
+   * each only when it is not `recovering` and has an attempt to spare
+   * (`attempt + 2 <= maxAttempts`): a dispatcher starting jobs shorter than a
+   * round trip ahead of its free slots. Such a job can lose at most this one
+   * attempt to a crash (it is `recovering` afterwards, so never started
+   * ahead again) and is never failed by it.
+   * @default 0
+   */
+  startAhead?: number;
 }
 
 /** How a worker ends (or hands back) an attempt. */

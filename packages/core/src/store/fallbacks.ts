@@ -22,6 +22,7 @@ import {
   isLeaseExpired,
   recoverPatch,
   settlePatch,
+  startsOnClaim,
 } from './transitions.js';
 
 /** How often a fenced write re-reads after losing a compare-and-set race. */
@@ -44,7 +45,7 @@ export async function claimFallback(
   request: ClaimRequest,
 ): Promise<JobDocument[]> {
   if (request.limit <= 0 || request.names.length === 0) return [];
-  const starting = claimStartCount(request);
+  claimStartCount(request);
   const claimed: JobDocument[] = [];
   for (let round = 0; round < 3 && claimed.length < request.limit; round++) {
     const now = await store.now();
@@ -60,7 +61,7 @@ export async function claimFallback(
     let lost = 0;
     for (const job of page.items) {
       if (claimed.length >= request.limit) break;
-      const start = claimed.length < starting;
+      const start = startsOnClaim(request, claimed.length, job);
       const after = await store.update(job.id, job.version, claimPatch(job, request, now, start));
       if (after) claimed.push(after);
       else lost++;

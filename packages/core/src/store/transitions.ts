@@ -4,8 +4,9 @@
  * compare-and-set `update`, and SQL stores mirror them (the conformance kit
  * checks that they agree).
  */
-import { type AttemptRecord, appendHistory, type JobDocument, type JobPatch } from '../model/job.js';
+
 import { InvalidInputError } from '../errors.js';
+import { type AttemptRecord, appendHistory, type JobDocument, type JobPatch } from '../model/job.js';
 import type { ClaimRequest, LeaseExtension, Settlement } from './document-provider.js';
 
 /** True when a worker holding `leaseToken` may still write to `job`. */
@@ -57,6 +58,27 @@ export function claimStartCount(request: ClaimRequest): number {
     throw new InvalidInputError('request.start', `must be a number of jobs to start, got ${String(start)}`);
   }
   return Math.max(0, Math.min(request.limit, Math.floor(start)));
+}
+
+/** How many jobs after the first `start` a claim may start ahead (`request.startAhead`, 0 when absent). */
+export function claimAheadCount(request: ClaimRequest): number {
+  const ahead = request.startAhead ?? 0;
+  if (typeof ahead !== 'number' || Number.isNaN(ahead)) {
+    throw new InvalidInputError('request.startAhead', `must be a number of jobs, got ${String(ahead)}`);
+  }
+  return Math.max(0, Math.floor(ahead));
+}
+
+/**
+ * Whether the claimed job at `index` (0-based, in claim order among the
+ * jobs this claim leases) starts now: one of the first `start`, or one of
+ * the next `startAhead` that is not `recovering` and has an attempt to
+ * spare. Every store's claim decides with this.
+ */
+export function startsOnClaim(request: ClaimRequest, index: number, job: JobDocument): boolean {
+  const start = claimStartCount(request);
+  if (index < start) return true;
+  return index < start + claimAheadCount(request) && !job.recovering && job.attempt + 2 <= job.maxAttempts;
 }
 
 function attemptRecord(job: JobDocument, error: AttemptRecord['error'], now: number): AttemptRecord {

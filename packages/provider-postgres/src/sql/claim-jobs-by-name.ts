@@ -6,7 +6,8 @@ const { ctes, due } = claimLevels('(SELECT $1::text) AS n(name)');
 
 /**
  * Claims up to $2 due jobs of one name ($1) for worker $3 with a lease of $4
- * ms, the first $5 in claim order started and the rest reserved, in one
+ * ms, the first $5 in claim order started (and up to $6 more started ahead)
+ * and the rest reserved, in one
  * statement: the locked rows are exactly the rows leased and returned.
  * RETURNING order is not claim order; the caller sorts.
  *

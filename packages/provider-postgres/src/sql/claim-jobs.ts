@@ -6,7 +6,8 @@ const { ctes, due } = claimLevels('unnest($1::text[]) AS n(name)');
 
 /**
  * Claims up to $2 due jobs whose name is one of $1 (distinct names) for
- * worker $3 with a lease of $4 ms, the first $5 in claim order started and
+ * worker $3 with a lease of $4 ms, the first $5 in claim order started (and up to
+ * $6 more started ahead: `LEASE_CLAIMED_ROWS`) and
  * the rest reserved (see `LEASE_CLAIMED_ROWS`). Each name's priorities are walked highest
  * first (see `claimLevels`); every level yields its due jobs locked with
  * SKIP LOCKED, and the best $2 of all are leased. Rows locked but not chosen

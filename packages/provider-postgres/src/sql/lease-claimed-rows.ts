@@ -1,10 +1,17 @@
+/** Row `j` is not after row `x` in claim order (priority desc, run_at, id); true when `x` is missing. */
+function notAfter(x: string): string {
+  return `(${x}.id IS NULL OR j.priority > ${x}.priority
+    OR (j.priority = ${x}.priority AND (j.run_at, j.id) <= (${x}.run_at, ${x}.id)))`;
+}
+
 /**
- * Whether a leased row `j` starts: claims start at all (`$5 > 0`) and the
- * row is not after `k`, the `$5`-th row in claim order (none when fewer
- * rows were chosen, and then every row starts).
+ * Whether a leased row `j` starts (core's `startsOnClaim`): it is not after
+ * `k`, the `$5`-th row in claim order, or — started ahead — it is not after
+ * `k2`, the `($5 + $6)`-th, is not recovering and has an attempt to spare.
+ * A missing `k` / `k2` (fewer rows chosen) lets every such row through.
  */
-const STARTS = /* sql */ `($5::int > 0 AND (k.id IS NULL OR j.priority > k.priority
-    OR (j.priority = k.priority AND (j.run_at, j.id) <= (k.run_at, k.id))))`;
+const STARTS = /* sql */ `(($5::int > 0 AND ${notAfter('k')})
+    OR ($6::int > 0 AND NOT j.recovering AND j.attempt + 2 <= j.max_attempts AND ${notAfter('k2')}))`;
 
 /**
  * The CTE and write both claim statements end with, after their CTE `c`
@@ -25,6 +32,13 @@ k AS MATERIALIZED (
   ORDER BY c.priority DESC, c.run_at, c.id
   OFFSET greatest($5::int - 1, 0)
   LIMIT 1
+),
+k2 AS MATERIALIZED (
+  SELECT c.priority, c.run_at, c.id
+  FROM c
+  ORDER BY c.priority DESC, c.run_at, c.id
+  OFFSET greatest($5::int + $6::int - 1, 0)
+  LIMIT 1
 )
 UPDATE {{schema}}.jobs j SET
   status = 'running',
@@ -36,7 +50,7 @@ UPDATE {{schema}}.jobs j SET
   worker_id = $3::text,
   version = j.version + 1,
   updated_at = t.now
-FROM t LEFT JOIN k ON true
+FROM t LEFT JOIN k ON true LEFT JOIN k2 ON true
 WHERE j.id = ANY (ARRAY(SELECT c.id FROM c))
 RETURNING j.*
 `;

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { inject, onTestFinished } from 'vitest';
+import { afterEach, inject, onTestFinished } from 'vitest';
 import { PostgresProvider, type PostgresProviderOptions } from '../../src/index.js';
 
 /** The server the global setup chose (`DATABASE_URL` or the embedded one). */
@@ -56,4 +56,41 @@ export async function testProvider(
   });
   await provider.ready();
   return provider;
+}
+
+/**
+ * Providers a test file opens, closed after each test: `fresh()` on a new
+ * schema (dropped after the test, kept on failure), `peerOf(p)` a second
+ * process's handle (its own pool) on `p`'s schema, `track(p)` for one the
+ * test built itself. Call once at the top of a test file.
+ */
+export function providersPerTest(): {
+  fresh(): Promise<PostgresProvider>;
+  peerOf(p: PostgresProvider): Promise<PostgresProvider>;
+  track(p: PostgresProvider): PostgresProvider;
+} {
+  const open: PostgresProvider[] = [];
+  afterEach(async () => {
+    await Promise.all(open.splice(0).map((p) => p.close()));
+  });
+  const track = (p: PostgresProvider) => {
+    open.push(p);
+    return p;
+  };
+  return {
+    track,
+    fresh: async () => track(await testProvider()),
+    async peerOf(p) {
+      const peer = track(
+        new PostgresProvider({
+          connectionString: databaseUrl(),
+          schema: p.schema,
+          poolConfig: { max: 2 },
+          listenerPingMs: 0,
+        }),
+      );
+      await peer.ready();
+      return peer;
+    },
+  };
 }

@@ -37,6 +37,28 @@ export function attemptsArea({ test, it, needs, open }: KitContext): void {
     }
   });
 
+  it('starts ahead only jobs that are not recovering and have an attempt to spare', async () => {
+    const h = await open();
+    const name = uniqueName('ahead');
+    const jobs = [
+      newJob(name, { priority: 5 }),
+      newJob(name, { priority: 4 }),
+      newJob(name, { priority: 3, maxAttempts: 1 }),
+      newJob(name, { priority: 2 }),
+      newJob(name, { priority: 1 }),
+    ];
+    for (const j of jobs) await h.store.insert(j);
+    const second = (await h.store.get(jobs[1]!.id))!;
+    await h.store.update(second.id, second.version, { recovering: true });
+    const claimed = await h.jobs.claim({ names: [name], limit: 5, start: 1, startAhead: 3, ...LEASE });
+    expect(claimed).toHaveLength(5);
+    const started = await Promise.all(jobs.map(async (j) => !(await h.store.get(j.id))!.reserved));
+    // 0: the one start; 1: recovering; 2: no attempt to spare; 3: started ahead; 4: past start + startAhead.
+    expect(started).toEqual([true, false, false, true, false]);
+    expect((await h.store.get(jobs[3]!.id))!.attempt).toBe(1);
+    expect((await h.store.get(jobs[1]!.id))!.attempt).toBe(0);
+  });
+
   it('starts every claimed job when the claim does not say how many', async () => {
     const h = await open();
     const name = uniqueName('start-all');
