@@ -53,9 +53,9 @@ export class AttemptSlots {
     private readonly attemptHost: AttemptHost,
     private readonly settles: SettlePipeline,
     private readonly timeouts: TimeoutTimer,
-    private readonly options: { concurrency: number; leaseMs: number; maxBatch: number },
+    private readonly options: { concurrency: number; leaseMs: number; maxBatch: number; startAhead: boolean },
   ) {
-    this.ahead = new StartAhead(options.concurrency, options.maxBatch);
+    this.ahead = new StartAhead(options.concurrency, options.startAhead ? options.maxBatch : 0);
   }
 
   /** Slots in use. */

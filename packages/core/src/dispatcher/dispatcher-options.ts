@@ -49,6 +49,15 @@ export interface JobDispatcherOptions {
   maintenanceIntervalMs?: number;
   /** Most jobs one settle or claim batch carries. @default 500 */
   maxBatch?: number;
+  /**
+   * Start jobs shorter than half a store round trip ahead of free slots
+   * (about one round trip's worth), so slots do not idle through the start
+   * write each job needs. Only jobs that are not `recovering` and have an
+   * attempt to spare: a crash costs such a job one attempt at most. `false`
+   * counts every attempt only when a slot is free for it.
+   * @default true
+   */
+  startAhead?: boolean;
   /** Default time `stop()` lets running jobs finish. @default 30_000 */
   graceMs?: number;
   /** This worker's id in the store. @default host:pid:uuid */
@@ -79,6 +88,7 @@ export interface ResolvedDispatcherOptions {
   retentionMs: number;
   maintenanceIntervalMs: number;
   maxBatch: number;
+  startAhead: boolean;
   graceMs: number;
   workerId: string;
   schedules: boolean;
@@ -124,6 +134,7 @@ export function resolveDispatcherOptions(options: JobDispatcherOptions): Resolve
     retentionMs: nonNegativeInt(options.retentionMs ?? 7 * 24 * 3_600_000, 'retentionMs'),
     maintenanceIntervalMs: positiveInt(options.maintenanceIntervalMs ?? 60_000, 'maintenanceIntervalMs'),
     maxBatch,
+    startAhead: bool(options.startAhead ?? true, 'startAhead'),
     graceMs: nonNegativeInt(options.graceMs ?? 30_000, 'graceMs'),
     workerId: options.workerId ?? `${hostname()}:${process.pid}:${uuidv7().slice(-12)}`,
     schedules: options.schedules ?? true,
@@ -142,5 +153,11 @@ function nonNegativeInt(value: unknown, field: string): number {
   if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) {
     throw new InvalidInputError(field, `must be a whole number ≥ 0, got ${String(value)}`);
   }
+  return value;
+}
+
+function bool(value: unknown, field: string): boolean {
+  if (typeof value !== 'boolean')
+    throw new InvalidInputError(field, `must be true or false, got ${String(value)}`);
   return value;
 }
