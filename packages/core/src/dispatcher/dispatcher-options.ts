@@ -21,9 +21,11 @@ export interface JobDispatcherOptions {
   /**
    * Jobs claimed beyond free slots, so a freed slot starts the next job
    * without a round trip and claims come in batches. They are leased while
-   * they wait (heartbeated, released at stop, recovered after the lease if
-   * the worker dies). It is where prefetch starts; see `maxPrefetch`.
-   * @default max(concurrency, 100)
+   * they wait, reserved: no attempt counted (heartbeated, handed back at
+   * stop, recovered uncounted if the worker dies). It is where prefetch
+   * starts and where it returns when jobs are slow, so one worker never
+   * hoards a backlog other workers could run; see `maxPrefetch`.
+   * @default concurrency
    */
   prefetch?: number;
   /**
@@ -110,7 +112,7 @@ export function resolveDispatcherOptions(options: JobDispatcherOptions): Resolve
       `must be at most half of leaseMs (${leaseMs}), got ${heartbeatMs}`,
     );
   }
-  const prefetch = nonNegativeInt(options.prefetch ?? Math.max(concurrency, 100), 'prefetch');
+  const prefetch = nonNegativeInt(options.prefetch ?? concurrency, 'prefetch');
   const maxBatch = positiveInt(options.maxBatch ?? 500, 'maxBatch');
   const maxPrefetch = nonNegativeInt(
     options.maxPrefetch ??
