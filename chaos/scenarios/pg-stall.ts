@@ -136,11 +136,21 @@ export const pgStall: Scenario = {
         done,
       );
       const startsAfterHeal = fleet.procs.map(
-        (p) => `${p.name} ${fleet.events.filter((e) => e.pid === p.pid && e.e === 'started' && e.t >= healedAt).length}`,
+        (p) =>
+          `${p.name} ${fleet.events.filter((e) => e.pid === p.pid && e.e === 'started' && e.t >= healedAt).length}`,
       );
       sink.info(label, 'handler starts per worker after healing', startsAfterHeal.join(', '));
       for (const line of errorSummary(fleet)) sink.note(line);
-      if (!done) sink.note(`still open after healing: ${JSON.stringify(counts)}`);
+      if (!done) {
+        sink.note(`still open after healing: ${JSON.stringify(counts)}`);
+        const now = await run.store.now();
+        const open = await run.store.query({ statuses: ['scheduled', 'running'], limit: 3 });
+        for (const j of open.items) {
+          sink.note(
+            `open job ${j.id}: ${j.status}, attempt ${j.attempt}, due in ${j.runAt - now} ms, recovering ${j.recovering}, error ${j.error?.message ?? 'none'}`,
+          );
+        }
+      }
     } catch (error) {
       sink.add(label, 'run', String(error).slice(0, 120), 'completes', false);
     } finally {

@@ -63,6 +63,11 @@ export class AttemptSlots {
     return this.inUse;
   }
 
+  /** Jobs per ms the slots can run, or `null` before any job ran. */
+  get turnoverPerMs(): number | null {
+    return this.ahead.turnoverPerMs;
+  }
+
   /** How many more jobs the next claim should start ahead of free slots (counted in the claim write). */
   get aheadWanted(): number {
     return Math.max(0, this.ahead.lead - this.ready.length - this.aheadInFlight);

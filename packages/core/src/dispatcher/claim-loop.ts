@@ -16,6 +16,8 @@ export interface ClaimHost {
   buffered(): number;
   /** Jobs a claim should start ahead of free slots (fast jobs; 0 otherwise). */
   startAhead(): number;
+  /** How many jobs per ms the slots can run (concurrency ÷ smoothed run time), or `null` before any ran. */
+  turnoverPerMs(): number | null;
   /** Jobs were leased; the lease is known to hold until `leaseStart + leaseMs` (local time). */
   claimed(jobs: JobDocument[], leaseStart: number): void;
   error(error: unknown, during: string): void;
@@ -152,7 +154,12 @@ export class ClaimLoop {
     this.window.jobs += claimed;
     const elapsed = now - this.window.start;
     if (elapsed < RATE_WINDOW_MS) return;
-    const perMs = this.window.jobs / elapsed;
+    // The rate jobs are claimed at, but never above the rate slots can run
+    // them: a burst of claims after a stall (or a slow claim) says nothing
+    // about how fast this worker can start what it reserves.
+    const turnover = this.host.turnoverPerMs();
+    const claimedPerMs = this.window.jobs / elapsed;
+    const perMs = turnover === null ? claimedPerMs : Math.min(claimedPerMs, turnover);
     this.window = { start: now, jobs: 0 };
     const wanted = Math.ceil(2 * perMs * this.claimMs);
     this.prefetch = Math.max(prefetch, Math.min(maxPrefetch, wanted));

@@ -109,6 +109,7 @@ export class JobDispatcher extends TypedEmitter<DispatcherEvents> implements Att
         running: () => this.slots.running,
         buffered: () => this.slots.buffered,
         startAhead: () => this.slots.aheadWanted,
+        turnoverPerMs: () => this.slots.turnoverPerMs,
         claimed: (jobs, leaseStart) => this.slots.take(jobs, leaseStart),
         error: (e, during) => this.reportError(e, during),
         roundEnded: () => this.checkIdle(),

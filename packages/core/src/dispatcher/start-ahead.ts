@@ -25,6 +25,11 @@ export class StartAhead {
     this.runMs = this.runMs < 0 ? ms : this.runMs * 0.9 + ms * 0.1;
   }
 
+  /** Jobs per ms the slots can run at the smoothed run time, or `null` before any job ran. */
+  get turnoverPerMs(): number | null {
+    return this.runMs < 0 ? null : this.concurrency / Math.max(this.runMs, 0.001);
+  }
+
   /** Jobs to hold started ahead of free slots now. */
   get lead(): number {
     if (this.runMs < 0 || this.rttMs === 0 || this.runMs * 2 >= this.rttMs) return 0;
