@@ -107,7 +107,7 @@ export async function openFsRun(label: string): Promise<RunStore> {
     async dispose() {
       await queue.close().catch(() => {});
       await store.close().catch(() => {});
-      await rm(dir, { recursive: true, force: true });
+      await rm(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 });
     },
   };
 }

@@ -232,7 +232,7 @@ export class StoreEngine {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    this.upkeep?.stop();
+    await this.upkeep?.stop();
     this.feed.close();
     await this.lock?.whenIdle();
     try {

@@ -25,6 +25,8 @@ export class Upkeep {
   private movedAt = Date.now();
   /** A write-back turn is running (a slow disk must not make turns pile up). */
   private writingBack = false;
+  /** The running write-back turn, so `stop()` can wait for its files. */
+  private turn: Promise<unknown> | undefined;
 
   constructor(
     private readonly engine: StoreEngine,
@@ -36,10 +38,11 @@ export class Upkeep {
     this.writeBackTimer.unref();
   }
 
-  /** Stops both timers. */
-  stop(): void {
+  /** Stops both timers and waits for a write-back turn in progress (it writes files outside the lock). */
+  async stop(): Promise<void> {
     clearInterval(this.sweepTimer);
     clearInterval(this.writeBackTimer);
+    await this.turn?.catch(() => {});
   }
 
   private async writeBackIfQuiet(): Promise<void> {
@@ -55,12 +58,14 @@ export class Upkeep {
       }
       if (Date.now() - this.movedAt < interval) return;
       this.writingBack = true;
-      await writeBack(engine, WRITE_BACK_BATCH);
+      this.turn = writeBack(engine, WRITE_BACK_BATCH);
+      await this.turn;
       this.seen = engine.log.position; // our own write-back line is not activity
     } catch (error) {
       if (!engine.isClosed) engine.logger.warn('fs: writing documents back to jobs/ failed', { error });
     } finally {
       this.writingBack = false;
+      this.turn = undefined;
     }
   }
 
