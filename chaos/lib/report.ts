@@ -48,6 +48,35 @@ export class RowSink {
   note(text: string): void {
     this.notes.push(text);
   }
+
+  /**
+   * The rows every recovery scenario ends with: nothing lost, nothing
+   * failed, and everything complete within `boundMs` after `what` (faults
+   * stop, the network heals).
+   */
+  outcome(
+    run: string,
+    jobs: number,
+    counts: { completed: number; failed: number },
+    done: boolean,
+    afterMs: number,
+    what: string,
+    boundMs = 90_000,
+  ): void {
+    this.add(run, 'lost (not completed)', jobs - counts.completed, '= 0', jobs - counts.completed === 0);
+    this.add(run, 'failed', counts.failed, '= 0', counts.failed === 0);
+    const value = done ? afterMs.toLocaleString('en-US') : `not in ${afterMs.toLocaleString('en-US')}`;
+    this.add(run, `all complete after ${what} (ms)`, value, `≤ ${boundMs.toLocaleString('en-US')}`, done);
+  }
+
+  /** Runs one run of a scenario; a run that throws becomes a failed `run` row, and the next run goes on. */
+  async guard(run: string, body: () => Promise<void>): Promise<void> {
+    try {
+      await body();
+    } catch (error) {
+      this.add(run, 'run', String(error).slice(0, 120), 'completes', false);
+    }
+  }
 }
 
 /** PASS when no row of the scenario fails (a scenario with no checked row fails: it measured nothing). */

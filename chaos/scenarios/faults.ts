@@ -99,15 +99,7 @@ async function runOnce(sink: RowSink, provider: ProviderKind, quick: boolean): P
       '≤ 50 (backs off)',
       claimRate <= 50,
     );
-    sink.add(label, 'lost (not completed)', jobs - counts.completed, '= 0', jobs - counts.completed === 0);
-    sink.add(label, 'failed', counts.failed, '= 0', counts.failed === 0);
-    sink.add(
-      label,
-      'all complete after faults stop (ms)',
-      done ? fmt(recoverMs) : `not in ${fmt(recoverMs)}`,
-      '≤ 90,000',
-      done,
-    );
+    sink.outcome(label, jobs, counts, done, recoverMs, 'faults stop');
     sink.info(label, 'extra runs (hung settles, recovered leases)', duplicates);
     sink.info(label, 'fault phase (ms) / jobs', `${fmt(healedAt - faultStart)} / ${fmt(jobs)}`);
   } finally {
@@ -126,13 +118,8 @@ export const faultInjection: Scenario = {
   async run(ctx) {
     const sink = new RowSink('faults');
     const started = Date.now();
-    for (const provider of ctx.providers) {
-      try {
-        await runOnce(sink, provider, ctx.quick);
-      } catch (error) {
-        sink.add(provider, 'run', String(error).slice(0, 120), 'completes', false);
-      }
-    }
+    for (const provider of ctx.providers)
+      await sink.guard(provider, () => runOnce(sink, provider, ctx.quick));
     return { scenario: 'faults', rows: sink.rows, notes: sink.notes, ms: Date.now() - started };
   },
 };

@@ -168,10 +168,10 @@ export const hostile: Scenario = {
     for (const provider of ctx.providers) {
       let run: RunStore | undefined;
       try {
-        run = await openRun(provider, 'hostile');
-        await runOn(sink, provider, run.store);
-      } catch (error) {
-        sink.add(provider, 'run', String(error).slice(0, 120), 'completes', false);
+        await sink.guard(provider, async () => {
+          run = await openRun(provider, 'hostile');
+          await runOn(sink, provider, run.store);
+        });
       } finally {
         await run?.dispose();
       }

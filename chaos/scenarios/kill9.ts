@@ -134,17 +134,9 @@ export const kill9: Scenario = {
     const started = Date.now();
     for (const provider of ctx.providers) {
       for (const busy of [false, true]) {
-        try {
-          await runOnce(sink, provider, busy, ctx.quick);
-        } catch (error) {
-          sink.add(
-            `${provider} ${busy ? 'busy' : 'quiet'}`,
-            'run',
-            String(error).slice(0, 120),
-            'completes',
-            false,
-          );
-        }
+        await sink.guard(`${provider} ${busy ? 'busy' : 'quiet'}`, () =>
+          runOnce(sink, provider, busy, ctx.quick),
+        );
       }
     }
     return { scenario: 'kill9', rows: sink.rows, notes: sink.notes, ms: Date.now() - started };

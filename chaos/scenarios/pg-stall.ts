@@ -141,15 +141,7 @@ export const pgStall: Scenario = {
         `≤ ${bound} (cut-off slots + ${unsettled.size} finished, unsettled)`,
         duplicates <= bound,
       );
-      sink.add(label, 'lost (not completed)', jobs - counts.completed, '= 0', jobs - counts.completed === 0);
-      sink.add(label, 'failed', counts.failed, '= 0', counts.failed === 0);
-      sink.add(
-        label,
-        'all complete after healing (ms)',
-        done ? fmt(afterHeal) : `not in ${fmt(afterHeal)}`,
-        '≤ 90,000',
-        done,
-      );
+      sink.outcome(label, jobs, counts, done, afterHeal, 'healing');
       const startsAfterHeal = fleet.procs.map(
         (p) =>
           `${p.name} ${fleet.events.filter((e) => e.pid === p.pid && e.e === 'started' && e.t >= healedAt).length}`,

@@ -126,13 +126,7 @@ export const race: Scenario = {
   async run(ctx) {
     const sink = new RowSink('race');
     const started = Date.now();
-    for (const provider of ctx.providers) {
-      try {
-        await runOnce(sink, provider, 1_000);
-      } catch (error) {
-        sink.add(provider, 'run', String(error).slice(0, 120), 'completes', false);
-      }
-    }
+    for (const provider of ctx.providers) await sink.guard(provider, () => runOnce(sink, provider, 1_000));
     return { scenario: 'race', rows: sink.rows, notes: sink.notes, ms: Date.now() - started };
   },
 };

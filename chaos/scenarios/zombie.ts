@@ -78,13 +78,7 @@ export const zombie: Scenario = {
   async run(ctx) {
     const sink = new RowSink('zombie');
     const started = Date.now();
-    for (const provider of ctx.providers) {
-      try {
-        await runOnce(sink, provider);
-      } catch (error) {
-        sink.add(provider, 'run', String(error).slice(0, 120), 'completes', false);
-      }
-    }
+    for (const provider of ctx.providers) await sink.guard(provider, () => runOnce(sink, provider));
     return { scenario: 'zombie', rows: sink.rows, notes: sink.notes, ms: Date.now() - started };
   },
 };

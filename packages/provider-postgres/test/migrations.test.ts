@@ -43,15 +43,7 @@ describe('migrations', () => {
   });
 
   it('upgrades a schema left at version 1 and keeps its jobs, its change feed working', async () => {
-    const schema = randomSchema('mig');
-    dropSchemaAfterTest(schema);
-    const quoted = `"${schema}"`;
-    await adminQuery(`CREATE SCHEMA ${quoted}`);
-    await adminQuery(
-      `CREATE TABLE ${quoted}.migrations (version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`,
-    );
-    await adminQuery(MIGRATIONS[0]!.sql.replaceAll('{{schema}}', quoted));
-    await adminQuery(`INSERT INTO ${quoted}.migrations (version, name) VALUES (1, 'initial')`);
+    const { schema, quoted } = await schemaAtVersion(1);
     await adminQuery(
       `INSERT INTO ${quoted}.jobs (id, name, status, max_attempts, run_at, created_at, updated_at, metadata, backoff)
        VALUES ('old', 'n', 'scheduled', 1, 0, 0, 0, '{"kept":true}', '{"type":"fixed","delayMs":0}')`,
@@ -69,20 +61,7 @@ describe('migrations', () => {
   });
 
   it('upgrades a schema at version 2 with jobs in it: reserved and history read as false and []', async () => {
-    const schema = randomSchema('mig');
-    dropSchemaAfterTest(schema);
-    const quoted = `"${schema}"`;
-    await adminQuery(`CREATE SCHEMA ${quoted}`);
-    await adminQuery(
-      `CREATE TABLE ${quoted}.migrations (version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`,
-    );
-    for (const migration of MIGRATIONS.slice(0, 2)) {
-      await adminQuery(migration.sql.replaceAll('{{schema}}', quoted));
-      await adminQuery(`INSERT INTO ${quoted}.migrations (version, name) VALUES ($1, $2)`, [
-        migration.version,
-        migration.name,
-      ]);
-    }
+    const { schema, quoted } = await schemaAtVersion(2);
     const columns = `id, name, status, attempt, max_attempts, run_at, created_at, updated_at, metadata, backoff`;
     await adminQuery(
       `INSERT INTO ${quoted}.jobs (${columns}, lease_token, lease_expires_at, worker_id, started_at, error)
@@ -199,3 +178,22 @@ describe('schema names', () => {
     }
   });
 });
+
+/** A fresh schema (dropped after the test) migrated by hand to `version`, as an older release left it. */
+async function schemaAtVersion(version: number): Promise<{ schema: string; quoted: string }> {
+  const schema = randomSchema('mig');
+  dropSchemaAfterTest(schema);
+  const quoted = `"${schema}"`;
+  await adminQuery(`CREATE SCHEMA ${quoted}`);
+  await adminQuery(
+    `CREATE TABLE ${quoted}.migrations (version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`,
+  );
+  for (const migration of MIGRATIONS.slice(0, version)) {
+    await adminQuery(migration.sql.replaceAll('{{schema}}', quoted));
+    await adminQuery(`INSERT INTO ${quoted}.migrations (version, name) VALUES ($1, $2)`, [
+      migration.version,
+      migration.name,
+    ]);
+  }
+  return { schema, quoted };
+}
