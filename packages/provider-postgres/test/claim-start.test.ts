@@ -1,12 +1,11 @@
 import { compareClaimOrder, HISTORY_LIMIT, type JobChange, type JobDocument } from '@jobservice/core';
 import { eventually, newJob, uniqueName } from '@jobservice/core/testing';
 import pg from 'pg';
-import { afterEach, describe, expect, it } from 'vitest';
-import { PostgresProvider } from '../src/index.js';
+import { describe, expect, it } from 'vitest';
 import { CLAIM_JOBS_BY_NAME } from '../src/sql/claim-jobs-by-name.js';
-import { databaseUrl, providersPerTest, testProvider } from './helpers/database.js';
+import { databaseUrl, providersPerTest } from './helpers/database.js';
 
-const { fresh, peerOf, track } = providersPerTest();
+const { fresh, peerOf } = providersPerTest();
 
 /** Each claim's own first `start` (claim order) started, the rest reserved. */
 function expectStartedFirst(claimed: JobDocument[], start: number): void {

@@ -1,15 +1,9 @@
 import { type JobDocument, ShutdownError } from '@jobservice/core';
 import { newJob, uniqueName } from '@jobservice/core/testing';
 import pg from 'pg';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { PostgresProvider } from '../src/index.js';
-import {
-  databaseUrl,
-  dropSchemaAfterTest,
-  providersPerTest,
-  randomSchema,
-  testProvider,
-} from './helpers/database.js';
+import { databaseUrl, dropSchemaAfterTest, providersPerTest, randomSchema } from './helpers/database.js';
 
 const { fresh, peerOf, track } = providersPerTest();
 
