@@ -113,13 +113,14 @@ export {
   claimAheadCount,
   claimPatch,
   claimStartCount,
+  claimStarter,
   extendPatch,
   holdsLease,
   isClaimable,
   isLeaseExpired,
+  mayStartAhead,
   recoverPatch,
   settlePatch,
-  startsOnClaim,
 } from './store/transitions.js';
 export type { Clock } from './util/clock.js';
 export { abortableDelay, systemClock } from './util/clock.js';

@@ -27,7 +27,7 @@ const MAX_LIMIT = 2 ** 31 - 1;
 /**
  * Leases up to `limit` due jobs in one statement, the first `start` in claim
  * order started, up to `startAhead` more started when they may be (core's
- * `startsOnClaim`), the rest reserved; returns them in claim order.
+ * `claimStarter`), the rest reserved; returns them in claim order.
  */
 export async function claimJobs(
   db: Queryable,

@@ -1,6 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import type { JobCallbackClass } from '../callbacks/base-job-callback.js';
 import type { JobDocument } from '../model/job.js';
+import { mayStartAhead } from '../store/transitions.js';
 import { clampTimerDelay } from '../util/timer-limit.js';
 import type { AbortCause } from './abort-reasons.js';
 import { Attempt, type AttemptEnd, type AttemptHost } from './attempt.js';
@@ -162,32 +163,21 @@ export class AttemptSlots {
   /** Takes a slot for a reserved attempt and runs it once its start write lands. */
   private startReserved(attempt: Attempt): void {
     this.inUse++;
-    attempt.phase = 'starting';
-    const sentAt = performance.now();
-    this.settles.start(attempt, this.options.leaseMs, (outcome) => {
-      this.ahead.roundTrip(performance.now() - sentAt);
-      if (attempt.settled) return this.slotFreed();
-      if (outcome === 'lost') {
-        this.settle(attempt, { event: 'leaseLost', reason: 'the lease was lost before the job started' });
-        return this.slotFreed();
-      }
-      if (outcome === 'error' || !this.host.accepting()) {
-        // The start may or may not have landed; a release is right either way.
-        attempt.phase = 'reserved';
-        this.abort(attempt, 'shutdown', outcome === 'error' ? 'start write failed' : 'dispatcher stopping');
-        return this.slotFreed();
-      }
-      attempt.started(sentAt + this.options.leaseMs);
-      this.inUse--;
-      this.run(attempt);
-    });
+    this.sendStart(
+      attempt,
+      () => {
+        this.inUse--;
+        this.run(attempt);
+      },
+      () => this.slotFreed(),
+    );
   }
 
   /**
    * Starts reserved jobs ahead of free slots, up to the lead that covers
    * one start round trip at the current turnover (0 for jobs slower than a
-   * round trip). Stops at a job whose last run was recovered, or that has
-   * no attempt to spare: it counts its attempt only when a slot is free.
+   * round trip). Stops at a job that may not start ahead (recovered, or no
+   * attempt to spare): it counts its attempt only when a slot is free.
    */
   private startAhead(): void {
     const lead = this.ahead.lead;
@@ -195,31 +185,50 @@ export class AttemptSlots {
       this.host.accepting() &&
       this.ready.length + this.aheadInFlight < lead &&
       this.buffer.length > 0 &&
-      !this.buffer[0]!.job.recovering &&
-      this.buffer[0]!.job.attempt + 2 <= this.buffer[0]!.job.maxAttempts
+      mayStartAhead(this.buffer[0]!.job)
     ) {
       const attempt = this.buffer.shift()!;
-      attempt.phase = 'starting';
       this.aheadInFlight++;
-      const sentAt = performance.now();
-      this.settles.start(attempt, this.options.leaseMs, (outcome) => {
-        this.aheadInFlight--;
-        this.ahead.roundTrip(performance.now() - sentAt);
-        if (attempt.settled) return this.host.changed();
-        if (outcome === 'lost') {
-          this.settle(attempt, { event: 'leaseLost', reason: 'the lease was lost before the job started' });
-          return this.host.changed();
-        }
-        if (outcome === 'error' || !this.host.accepting()) {
-          attempt.phase = 'reserved';
-          this.abort(attempt, 'shutdown', outcome === 'error' ? 'start write failed' : 'dispatcher stopping');
-          return this.host.changed();
-        }
-        attempt.started(sentAt + this.options.leaseMs);
-        if (this.inUse < this.options.concurrency) this.run(attempt);
-        else this.ready.push(attempt);
-      });
+      this.sendStart(
+        attempt,
+        () => {
+          this.aheadInFlight--;
+          if (this.inUse < this.options.concurrency) this.run(attempt);
+          else this.ready.push(attempt);
+        },
+        () => {
+          this.aheadInFlight--;
+          this.host.changed();
+        },
+      );
     }
+  }
+
+  /**
+   * Sends a reserved attempt's fenced start write. When it lands the
+   * attempt is counted and `started` runs; when the attempt was settled
+   * meanwhile, the lease was lost, or the write failed or came while
+   * stopping (then it is handed back: a release is right whether or not
+   * the start landed), `dropped` runs instead.
+   */
+  private sendStart(attempt: Attempt, started: () => void, dropped: () => void): void {
+    attempt.phase = 'starting';
+    const sentAt = performance.now();
+    this.settles.start(attempt, this.options.leaseMs, (outcome) => {
+      this.ahead.roundTrip(performance.now() - sentAt);
+      if (attempt.settled) return dropped();
+      if (outcome === 'lost') {
+        this.settle(attempt, { event: 'leaseLost', reason: 'the lease was lost before the job started' });
+        return dropped();
+      }
+      if (outcome === 'error' || !this.host.accepting()) {
+        attempt.phase = 'reserved';
+        this.abort(attempt, 'shutdown', outcome === 'error' ? 'start write failed' : 'dispatcher stopping');
+        return dropped();
+      }
+      attempt.started(sentAt + this.options.leaseMs);
+      started();
+    });
   }
 
   private run(attempt: Attempt): void {

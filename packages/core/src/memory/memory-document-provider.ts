@@ -17,13 +17,12 @@ import type {
 import {
   acceptsSettlement,
   claimPatch,
-  claimStartCount,
+  claimStarter,
   extendPatch,
   holdsLease,
   isLeaseExpired,
   recoverPatch,
   settlePatch,
-  startsOnClaim,
 } from '../store/transitions.js';
 import { type Clock, systemClock } from '../util/clock.js';
 import { frozenJson } from '../util/json-copy.js';
@@ -116,13 +115,13 @@ export class MemoryDocumentProvider implements IDocumentDataProvider {
     const now = this.clock.now();
     const claimed: JobDocument[] = [];
     const names = new Set(request.names);
-    claimStartCount(request);
+    const starts = claimStarter(request);
     this.index.promoteDue(now);
     while (claimed.length < request.limit) {
       const entry = this.index.popBest(names, (e) => this.isCurrent(e.id, e.version));
       if (!entry) break;
       const job = this.docs.get(entry.id) as JobDocument;
-      const start = startsOnClaim(request, claimed.length, job);
+      const start = starts(claimed.length, job);
       claimed.push(this.write(job, claimPatch(job, request, now, start), now));
     }
     return claimed;

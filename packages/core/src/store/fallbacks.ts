@@ -16,13 +16,12 @@ import type {
 import {
   acceptsSettlement,
   claimPatch,
-  claimStartCount,
+  claimStarter,
   extendPatch,
   holdsLease,
   isLeaseExpired,
   recoverPatch,
   settlePatch,
-  startsOnClaim,
 } from './transitions.js';
 
 /** How often a fenced write re-reads after losing a compare-and-set race. */
@@ -45,7 +44,7 @@ export async function claimFallback(
   request: ClaimRequest,
 ): Promise<JobDocument[]> {
   if (request.limit <= 0 || request.names.length === 0) return [];
-  claimStartCount(request);
+  const starts = claimStarter(request);
   const claimed: JobDocument[] = [];
   for (let round = 0; round < 3 && claimed.length < request.limit; round++) {
     const now = await store.now();
@@ -61,7 +60,7 @@ export async function claimFallback(
     let lost = 0;
     for (const job of page.items) {
       if (claimed.length >= request.limit) break;
-      const start = startsOnClaim(request, claimed.length, job);
+      const start = starts(claimed.length, job);
       const after = await store.update(job.id, job.version, claimPatch(job, request, now, start));
       if (after) claimed.push(after);
       else lost++;

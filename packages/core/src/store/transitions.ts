@@ -70,15 +70,24 @@ export function claimAheadCount(request: ClaimRequest): number {
 }
 
 /**
- * Whether the claimed job at `index` (0-based, in claim order among the
- * jobs this claim leases) starts now: one of the first `start`, or one of
- * the next `startAhead` that is not `recovering` and has an attempt to
- * spare. Every store's claim decides with this.
+ * True when `job` may be started ahead of a free slot: it was never
+ * recovered and has an attempt to spare, so a crash before its handler runs
+ * costs it one attempt at most and never fails it.
  */
-export function startsOnClaim(request: ClaimRequest, index: number, job: JobDocument): boolean {
+export function mayStartAhead(job: Pick<JobDocument, 'recovering' | 'attempt' | 'maxAttempts'>): boolean {
+  return !job.recovering && job.attempt + 2 <= job.maxAttempts;
+}
+
+/**
+ * Decides, for a claim, whether the claimed job at `index` (0-based, in
+ * claim order among the jobs this claim leases) starts now: one of the
+ * first `start`, or one of the next `startAhead` that {@link mayStartAhead}.
+ * Validates the request once; every store's claim decides with it.
+ */
+export function claimStarter(request: ClaimRequest): (index: number, job: JobDocument) => boolean {
   const start = claimStartCount(request);
-  if (index < start) return true;
-  return index < start + claimAheadCount(request) && !job.recovering && job.attempt + 2 <= job.maxAttempts;
+  const end = start + claimAheadCount(request);
+  return (index, job) => index < start || (index < end && mayStartAhead(job));
 }
 
 function attemptRecord(job: JobDocument, error: AttemptRecord['error'], now: number): AttemptRecord {

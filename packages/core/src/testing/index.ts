@@ -13,6 +13,6 @@ export type {
   TestApi,
 } from './harness.js';
 export type { KitIt } from './kit-context.js';
-export { defineCallback, eventually, newJob, uniqueName } from './kit-context.js';
+export { defineCallback, eventually, newJob, uniqueName, untilAborted } from './kit-context.js';
 export { delegatingStore, requiredMethodsOnly } from './required-methods-only.js';
 export { runConformanceKit } from './run-conformance-kit.js';

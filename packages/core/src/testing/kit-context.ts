@@ -89,6 +89,11 @@ export function defineCallback<M extends JsonValue = JsonValue>(
   return Callback;
 }
 
+/** Resolves when `signal` aborts: a handler that runs until it is told to stop. */
+export function untilAborted(signal: AbortSignal): Promise<void> {
+  return new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
+}
+
 /** Polls `check` until it returns a truthy value (or throws after `timeoutMs`). */
 export async function eventually<T>(
   check: () => Promise<T> | T,

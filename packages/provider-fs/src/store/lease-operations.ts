@@ -3,13 +3,12 @@ import {
   type ClaimRequest,
   type Clock,
   claimPatch,
-  claimStartCount,
+  claimStarter,
   holdsLease,
   InvalidInputError,
   isClaimable,
   type JobDocument,
   type JobPatch,
-  startsOnClaim,
 } from '@jobservice/core';
 import type { IndexEntry } from '../index/index-entry.js';
 import { correctFromFile, readLocked } from './document-patch.js';
@@ -32,7 +31,7 @@ export async function claimJobs(
   checkClaimRequest(request);
   if (!(request.limit > 0) || request.names.length === 0) return [];
   const names = new Set(request.names);
-  claimStartCount(request);
+  const starts = claimStarter(request);
   // The claim queue is built (once per process) and the due jobs sorted into it before the
   // lock: with many jobs that is the long part, and the lock hold only catches up.
   engine.index.claimQueue().promote(clock.now());
@@ -52,11 +51,7 @@ export async function claimJobs(
           correctFromFile(engine, entry.id, doc); // the file disagrees with the index (changed by hand, or gone)
         }
         if (!doc || doc.version !== entry.version || !isClaimable(doc, now, names)) continue;
-        const after = applyJobPatch(
-          doc,
-          claimPatch(doc, request, now, startsOnClaim(request, out.length, doc)),
-          now,
-        );
+        const after = applyJobPatch(doc, claimPatch(doc, request, now, starts(out.length, doc)), now);
         writes.push({ id: doc.id, doc: after });
         out.push(after);
       }

@@ -5,9 +5,10 @@ function notAfter(x: string): string {
 }
 
 /**
- * Whether a leased row `j` starts (core's `startsOnClaim`): it is not after
+ * Whether a leased row `j` starts (core's `claimStarter`): it is not after
  * `k`, the `$5`-th row in claim order, or — started ahead — it is not after
- * `k2`, the `($5 + $6)`-th, is not recovering and has an attempt to spare.
+ * `k2`, the `($5 + $6)`-th, and may start ahead (core's `mayStartAhead`:
+ * not recovering, an attempt to spare).
  * A missing `k` / `k2` (fewer rows chosen) lets every such row through.
  */
 const STARTS = /* sql */ `(($5::int > 0 AND ${notAfter('k')})

@@ -1,6 +1,6 @@
 import { JobExecutionResult } from '../../callbacks/job-execution-result.js';
 import type { KitContext } from '../kit-context.js';
-import { defineCallback, eventually, uniqueName } from '../kit-context.js';
+import { defineCallback, eventually, uniqueName, untilAborted } from '../kit-context.js';
 
 /** Cancellation: scheduled jobs at once; running jobs through their signal, never overwritten by a late success. */
 export function cancellationArea({ test, it, open, manager, dispatcher }: KitContext): void {
@@ -34,9 +34,7 @@ export function cancellationArea({ test, it, open, manager, dispatcher }: KitCon
     let abortReason: unknown;
     const Callback = defineCallback(name, async (_m, ctx) => {
       started();
-      await new Promise<void>((resolve) =>
-        ctx.signal.addEventListener('abort', () => resolve(), { once: true }),
-      );
+      await untilAborted(ctx.signal);
       abortReason = ctx.signal.reason;
       return JobExecutionResult.success('late success');
     });

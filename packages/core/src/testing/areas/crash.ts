@@ -2,7 +2,7 @@ import { JobExecutionResult } from '../../callbacks/job-execution-result.js';
 import type { JobPatch } from '../../model/job.js';
 import type { IDocumentDataProvider } from '../../store/document-provider.js';
 import type { KitContext, KitHarness } from '../kit-context.js';
-import { defineCallback, eventually, newJob, uniqueName } from '../kit-context.js';
+import { defineCallback, eventually, newJob, uniqueName, untilAborted } from '../kit-context.js';
 import { delegatingStore } from '../required-methods-only.js';
 
 /**
@@ -71,9 +71,7 @@ export function crashArea({ test, it, needs, open, dispatcher }: KitContext): vo
     let running = 0;
     const Callback = defineCallback(name, async (_m, ctx) => {
       running++;
-      await new Promise<void>((resolve) =>
-        ctx.signal.addEventListener('abort', () => resolve(), { once: true }),
-      );
+      await untilAborted(ctx.signal);
       return JobExecutionResult.success();
     });
     for (let i = 0; i < 4; i++) await h.store.insert(newJob(name));
@@ -93,9 +91,7 @@ export function crashArea({ test, it, needs, open, dispatcher }: KitContext): vo
     let running = 0;
     const Callback = defineCallback(name, async (_m, ctx) => {
       running++;
-      await new Promise<void>((resolve) =>
-        ctx.signal.addEventListener('abort', () => resolve(), { once: true }),
-      );
+      await untilAborted(ctx.signal);
       return JobExecutionResult.success('too late');
     });
     for (let i = 0; i < 4; i++) await h.store.insert(newJob(name));

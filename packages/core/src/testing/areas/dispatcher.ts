@@ -1,7 +1,7 @@
 import { JobExecutionResult } from '../../callbacks/job-execution-result.js';
 import { PermanentJobError } from '../../errors.js';
 import type { KitContext } from '../kit-context.js';
-import { defineCallback, eventually, uniqueName } from '../kit-context.js';
+import { defineCallback, eventually, uniqueName, untilAborted } from '../kit-context.js';
 
 /** The JobManager/JobDispatcher behaviour suite, run over the provider under test. */
 export function dispatcherArea({ test, it, needs, open, manager, dispatcher }: KitContext): void {
@@ -114,9 +114,7 @@ export function dispatcherArea({ test, it, needs, open, manager, dispatcher }: K
     const reasons: unknown[] = [];
     const Callback = defineCallback(uniqueName('slow'), async (_m, ctx) => {
       if (ctx.attempt === 1) {
-        await new Promise<void>((resolve) =>
-          ctx.signal.addEventListener('abort', () => resolve(), { once: true }),
-        );
+        await untilAborted(ctx.signal);
         reasons.push(ctx.signal.reason);
         return JobExecutionResult.success('ignored');
       }

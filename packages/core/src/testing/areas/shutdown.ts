@@ -1,6 +1,6 @@
 import { JobExecutionResult } from '../../callbacks/job-execution-result.js';
 import type { KitContext } from '../kit-context.js';
-import { defineCallback, eventually, uniqueName } from '../kit-context.js';
+import { defineCallback, eventually, uniqueName, untilAborted } from '../kit-context.js';
 
 /** Graceful stop: grace for running jobs, then abort and release without counting the attempt. */
 export function shutdownArea({ test, it, open, manager, dispatcher }: KitContext): void {
@@ -38,9 +38,7 @@ export function shutdownArea({ test, it, open, manager, dispatcher }: KitContext
     let reason: unknown;
     const Callback = defineCallback(name, async (_m, ctx) => {
       started = true;
-      await new Promise<void>((resolve) =>
-        ctx.signal.addEventListener('abort', () => resolve(), { once: true }),
-      );
+      await untilAborted(ctx.signal);
       reason = ctx.signal.reason;
       return JobExecutionResult.success('too late');
     });
