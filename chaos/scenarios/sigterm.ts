@@ -35,7 +35,7 @@ function startHost(storeRoot: string) {
 export const sigterm: Scenario = {
   id: 'sigterm',
   title: 'graceful SIGTERM on examples/worker-host',
-  checks: `examples/worker-host (STORE=fs, CONCURRENCY=${JOBS}, GRACE_MS=${GRACE_MS}) runs ${JOBS} jobs of 0–10 s; once they are all claimed it gets SIGTERM and ${LATE} more jobs are enqueued. It must exit 0 within grace + 2 s, claim nothing after the signal (the late jobs keep leaseToken 0), leave no job running, and release unfinished jobs without counting the attempt; a second host then completes every job (nothing lost).`,
+  checks: `examples/worker-host (STORE=fs, CONCURRENCY=${JOBS}, GRACE_MS=${GRACE_MS}) runs ${JOBS} jobs of 0–10 s; once they are all claimed it gets SIGTERM, and once it says it is stopping ${LATE} more jobs are enqueued. It must exit 0 within grace + 2 s, claim nothing after the signal (the late jobs keep leaseToken 0), leave no job running, and release unfinished jobs without counting the attempt; a second host then completes every job (nothing lost).`,
   async run(ctx) {
     const sink = new RowSink('sigterm');
     const started = Date.now();
@@ -66,6 +66,9 @@ export const sigterm: Scenario = {
       const before = await countByStatus(run.store);
       host.child.kill('SIGTERM');
       const signalAt = Date.now();
+      // The late jobs go in once the host says it is stopping (the signal has reached its handler):
+      // before that, a job finishing may still make the running dispatcher claim.
+      await waitUntil(() => host.output.join('').includes('SIGTERM: stopping') || host.gone, 10_000, 5);
       const late = (
         await manager.enqueueMany(
           Array.from({ length: LATE }, () => ({
