@@ -32,6 +32,9 @@ export const sourceAliases = {
   '@jobservice/provider-channel': `${root}packages/provider-channel/src/index.ts`,
   '@jobservice/provider-fs': `${root}packages/provider-fs/src/index.ts`,
   '@jobservice/provider-postgres': `${root}packages/provider-postgres/src/index.ts`,
+  '@jobservice/opentelemetry': `${root}packages/opentelemetry/src/index.ts`,
+  '@jobservice/prometheus': `${root}packages/prometheus/src/index.ts`,
+  '@jobservice/nestjs': `${root}packages/nestjs/src/index.ts`,
 };
 
 /** The vitest project config each package's `vitest.config.ts` starts from. */

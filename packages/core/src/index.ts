@@ -20,6 +20,7 @@ export { JobExecutionResult } from './callbacks/job-execution-result.js';
 export { assertJobName, JOB_NAME_PATTERN, RESERVED_PREFIX } from './callbacks/job-name.js';
 export type { AbortCause } from './dispatcher/abort-reasons.js';
 export { JobAbortedError } from './dispatcher/abort-reasons.js';
+export type { AttemptWrapper } from './dispatcher/attempt-wrappers.js';
 export type { DispatcherEvents } from './dispatcher/dispatcher-events.js';
 export type { JobDispatcherOptions, ResolvedDispatcherOptions } from './dispatcher/dispatcher-options.js';
 export type { DispatcherState, StopOptions } from './dispatcher/job-dispatcher.js';
@@ -37,12 +38,22 @@ export {
   ShutdownError,
 } from './errors.js';
 export type { EnqueueOptions, JobDefaults } from './manager/enqueue-options.js';
+export type { EnqueueWrapper } from './manager/enqueue-wrappers.js';
 export type { CancelOutcome, EnqueueItem, JobManagerOptions } from './manager/job-manager.js';
 export { JobManager } from './manager/job-manager.js';
 export type { WaitForOptions } from './manager/wait-for.js';
 export type { MemoryDocumentProviderOptions } from './memory/memory-document-provider.js';
 export { MemoryDocumentProvider } from './memory/memory-document-provider.js';
 export { DEFAULT_PAGE_SIZE, matchesQuery, pageOf } from './memory/query-match.js';
+export type {
+  AttemptOutcome,
+  JobCounter,
+  JobHistogram,
+  JobMetricLabels,
+  JobMetricsSink,
+  JobMetricsSources,
+} from './metrics/job-metrics.js';
+export { JOB_METRIC_DESCRIPTIONS, observeJobMetrics } from './metrics/job-metrics.js';
 export { INPUT_LIMITS } from './model/input-limits.js';
 export type {
   AttemptRecord,
@@ -72,6 +83,8 @@ export type {
   ScheduleDocument,
   ScheduledJobOptions,
 } from './model/schedule.js';
+export type { TraceCarrier } from './model/trace.js';
+export { checkTraceCarrier, MAX_TRACESTATE_LENGTH } from './model/trace.js';
 export type {
   Bell,
   IQueueProvider,
@@ -91,6 +104,7 @@ export type {
   FencedWriteResult,
   IDocumentDataProvider,
   JobChange,
+  JobCount,
   JobPage,
   JobQuery,
   LeaseExtension,
@@ -102,7 +116,9 @@ export type {
   WriteOptions,
 } from './store/document-provider.js';
 export {
+  addCount,
   claimFallback,
+  countJobsFallback,
   extendLeasesFallback,
   insertManyFallback,
   recoverFallback,

@@ -1,4 +1,4 @@
-import { type InsertResult, InvalidInputError, type NewJob } from '@jobservice/core';
+import { checkTraceCarrier, type InsertResult, InvalidInputError, type NewJob } from '@jobservice/core';
 import * as check from './input-checks.js';
 import { numberArray, textArray } from './pg-array.js';
 import { FIND_JOBS_BY_KEYS } from './sql/find-jobs-by-keys.js';
@@ -17,6 +17,8 @@ interface CheckedJob {
   timeoutMs: number | null;
   key: string | null;
   scheduleId: string | null;
+  traceparent: string | null;
+  tracestate: string | null;
 }
 
 /** Checks a NewJob's scalar fields (naming the field, `prefix` first). Nothing is written on failure. */
@@ -38,7 +40,14 @@ function checkNewJob(job: NewJob, prefix: string): CheckedJob {
     timeoutMs: check.int8OrNull(job.timeoutMs, `${prefix}timeoutMs`),
     key: check.textOrNull(job.key, `${prefix}key`),
     scheduleId: check.textOrNull(job.scheduleId, `${prefix}scheduleId`),
+    ...traceColumns(job.trace, `${prefix}trace`),
   };
+}
+
+/** The trace carrier as its two columns, checked like an enqueue's. */
+function traceColumns(trace: unknown, field: string): Pick<CheckedJob, 'traceparent' | 'tracestate'> {
+  const carrier = checkTraceCarrier(trace, field);
+  return { traceparent: carrier?.traceparent ?? null, tracestate: carrier?.tracestate ?? null };
 }
 
 /** A NOTIFY sent by the insert statement itself when the job is created. */
@@ -72,6 +81,8 @@ export async function insertJob(
       c.scheduleId,
       metadata,
       backoff,
+      c.traceparent,
+      c.tracestate,
       ...(ring ? [ring.channel, ring.payload] : []),
     ],
     'insert',
@@ -128,6 +139,8 @@ export async function insertJobs(
         'backoff',
         unique,
       ),
+      textArray(field('traceparent')),
+      textArray(field('tracestate')),
     ],
     'insertMany',
   );

@@ -5,6 +5,7 @@ import type {
   JobStatus,
   JsonValue,
   StoredBackoff,
+  TraceCarrier,
 } from '@jobservice/core';
 
 /** A `jobs` row as `pg` returns it (bigint columns arrive as strings). */
@@ -36,6 +37,8 @@ export interface JobRow {
   result: JsonValue | null;
   error: JobError | null;
   history: AttemptRecord[];
+  traceparent: string | null;
+  tracestate: string | null;
 }
 
 function num(value: string | number): number {
@@ -44,6 +47,13 @@ function num(value: string | number): number {
 
 function numOrNull(value: string | number | null): number | null {
   return value === null ? null : num(value);
+}
+
+function traceOf(row: JobRow): TraceCarrier | null {
+  if (row.traceparent === null || row.traceparent === undefined) return null;
+  return row.tracestate
+    ? { traceparent: row.traceparent, tracestate: row.tracestate }
+    : { traceparent: row.traceparent };
 }
 
 /** Maps a row to the API's document (epoch ms numbers, camelCase). */
@@ -71,6 +81,7 @@ export function toJobDocument(row: JobRow): JobDocument {
     error: row.error,
     history: row.history,
     scheduleId: row.schedule_id,
+    trace: traceOf(row),
     createdAt: num(row.created_at),
     updatedAt: num(row.updated_at),
     startedAt: numOrNull(row.started_at),

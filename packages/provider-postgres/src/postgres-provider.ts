@@ -7,6 +7,7 @@ import {
   InvalidInputError,
   type IQueueProvider,
   type JobChange,
+  type JobCount,
   type JobDocument,
   type JobPage,
   type JobPatch,
@@ -34,6 +35,7 @@ import { Notifications } from './notifications.js';
 import { type PostgresProviderOptions, type ResolvedOptions, resolveOptions } from './options.js';
 import { quoteIdentifier } from './schema-name.js';
 import { READ_CLOCK, SHIFT_CLOCK } from './sql/clock.js';
+import { COUNT_JOBS } from './sql/count-jobs.js';
 import { DELETE_JOB, PRUNE_JOBS } from './sql/delete-job.js';
 import { GET_JOB } from './sql/get-job.js';
 import { NOTIFY } from './sql/notify.js';
@@ -211,6 +213,12 @@ export class PostgresProvider implements IDocumentDataProvider, IQueueProvider {
       'prune',
     );
     return result.rowCount ?? 0;
+  }
+
+  /** Jobs by name and status in one statement. */
+  async countJobs(): Promise<JobCount[]> {
+    const { rows } = await this.sql.run<JobCount>(await this.open(), COUNT_JOBS, [], 'countJobs');
+    return rows;
   }
 
   async delete(id: string, expectedVersion?: number): Promise<boolean> {

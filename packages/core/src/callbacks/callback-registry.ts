@@ -5,12 +5,17 @@ import { getJobName } from './job-callback-name.js';
 
 /**
  * Builds the callback instance for one attempt. Replace it to construct
- * callbacks through a DI container.
+ * callbacks through a DI container. It may return a promise (a container
+ * that resolves scoped services asynchronously); a factory that throws or
+ * rejects fails the attempt like a callback that threw.
  *
  * @example
  * const factory: CallbackFactory = (Callback) => container.resolve(Callback);
  */
-export type CallbackFactory = (callback: JobCallbackClass, job: JobDocument) => AnyJobCallback;
+export type CallbackFactory = (
+  callback: JobCallbackClass,
+  job: JobDocument,
+) => AnyJobCallback | Promise<AnyJobCallback>;
 
 /** The default factory: `new Callback()`. */
 export const defaultCallbackFactory: CallbackFactory = (Callback) =>

@@ -21,6 +21,8 @@ export interface SlotsHost {
   changed(): void;
   /** Writes the attempt's pending progress (a heartbeat) before it is settled. */
   flushProgress(attempt: Attempt): Promise<void>;
+  /** Starts the handler inside the dispatcher's attempt wrappers. */
+  wrapStart(job: JobDocument, start: () => void): void;
 }
 
 /**
@@ -239,7 +241,7 @@ export class AttemptSlots {
       this.timeouts.add(attempt, attempt.startedAtLocal + attempt.job.timeoutMs);
     }
     this.host.emit('started', { job: attempt.job });
-    attempt.run((end) => this.ended(attempt, end));
+    this.host.wrapStart(attempt.job, () => attempt.run((end) => this.ended(attempt, end)));
   }
 
   private ended(attempt: Attempt, end: AttemptEnd): void {

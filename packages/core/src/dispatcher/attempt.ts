@@ -64,11 +64,12 @@ export class Attempt implements JobContext {
   /**
    * The start write landed: the attempt is counted and the lease renewed
    * (known to hold until `leaseValidUntil`, local time). The store set
-   * `startedAt`; this copy keeps the claim's until it is read again.
+   * `startedAt` on its clock; this copy, not having read it back, holds
+   * `startedAt: null` rather than the claim's (an earlier attempt's) time.
    */
   started(leaseValidUntil: number): void {
     const job = this.job;
-    this.job = { ...job, reserved: false, attempt: job.attempt + 1 };
+    this.job = { ...job, reserved: false, attempt: job.attempt + 1, startedAt: null };
     this.leaseValidUntil = Math.max(this.leaseValidUntil, leaseValidUntil);
     this.phase = 'ready';
   }
@@ -137,9 +138,26 @@ export class Attempt implements JobContext {
    * that returns synchronously ends synchronously: no promise per job.
    */
   run(onEnd: (end: AttemptEnd) => void): void {
+    let built: AnyJobCallback | Promise<AnyJobCallback>;
+    try {
+      built = this.host.factory(this.callback, this.job);
+    } catch (error) {
+      onEnd({ kind: 'threw', error });
+      return;
+    }
+    if (isPromiseLike(built)) {
+      (built as PromiseLike<AnyJobCallback>).then(
+        (instance) => this.execute(instance, onEnd),
+        (error: unknown) => onEnd({ kind: 'threw', error }),
+      );
+    } else {
+      this.execute(built, onEnd);
+    }
+  }
+
+  private execute(instance: AnyJobCallback, onEnd: (end: AttemptEnd) => void): void {
     let returned: unknown;
     try {
-      const instance = this.host.factory(this.callback, this.job);
       instance.metadata = mutableMetadata(this.job.metadata);
       this.instance = instance;
       returned = instance.execute(this);
@@ -147,8 +165,8 @@ export class Attempt implements JobContext {
       onEnd({ kind: 'threw', error });
       return;
     }
-    if (returned !== null && typeof (returned as PromiseLike<unknown>)?.then === 'function') {
-      (returned as PromiseLike<unknown>).then(
+    if (isPromiseLike(returned)) {
+      returned.then(
         (result) => onEnd(this.toEnd(result)),
         (error: unknown) => onEnd({ kind: 'threw', error }),
       );
@@ -166,6 +184,10 @@ export class Attempt implements JobContext {
       ),
     };
   }
+}
+
+function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
+  return value !== null && typeof (value as PromiseLike<unknown> | undefined)?.then === 'function';
 }
 
 function isExecutionResult(value: unknown): value is JobExecutionResult {

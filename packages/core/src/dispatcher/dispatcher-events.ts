@@ -5,14 +5,14 @@ import type { JsonValue } from '../model/json.js';
 export interface DispatcherEvents {
   /** An attempt started (the job was claimed and its callback is running). */
   started: { job: JobDocument };
-  /** The job completed. */
+  /** The job completed; `durationMs` is how long its handler ran (this worker's clock). */
   completed: { job: JobDocument; result: JsonValue | null; durationMs: number };
   /** The attempt failed and the job is scheduled again after `delayMs`. */
-  retrying: { job: JobDocument; error: JobError; delayMs: number };
+  retrying: { job: JobDocument; error: JobError; delayMs: number; durationMs: number };
   /** The job failed for good. */
-  failed: { job: JobDocument; error: JobError };
-  /** The running job was cancelled. */
-  cancelled: { job: JobDocument };
+  failed: { job: JobDocument; error: JobError; durationMs: number };
+  /** The job was cancelled (`durationMs` 0 when it was not running). */
+  cancelled: { job: JobDocument; durationMs: number };
   /** The job was handed back unstarted or at shutdown, its attempt not counted. */
   released: { job: JobDocument };
   /** The reaper recovered a job whose lease lapsed. */

@@ -15,6 +15,7 @@ import { type Logger, silentLogger } from '../util/logger.js';
 import { TypedEmitter } from '../util/typed-emitter.js';
 import type { Attempt, AttemptHost } from './attempt.js';
 import { AttemptSlots } from './attempt-slots.js';
+import { type AttemptWrapper, AttemptWrappers } from './attempt-wrappers.js';
 import { ClaimLoop } from './claim-loop.js';
 import type { DispatcherEvents } from './dispatcher-events.js';
 import {
@@ -74,6 +75,7 @@ export class JobDispatcher extends TypedEmitter<DispatcherEvents> implements Att
   private unwatch: Unwatch | undefined;
   private stopping: Promise<void> | undefined;
   private idleWaiters: Array<() => void> = [];
+  private readonly wrappers = new AttemptWrappers((e) => this.reportError(e, 'attempt wrapper'));
 
   constructor(options: JobDispatcherOptions) {
     super();
@@ -134,6 +136,7 @@ export class JobDispatcher extends TypedEmitter<DispatcherEvents> implements Att
           this.claims.pump();
           this.checkIdle();
         },
+        wrapStart: (job, start) => this.wrappers.run(job, start),
         flushProgress: async (attempt) => {
           await this.leases.beat(true);
           if (attempt.pendingProgress !== undefined) await this.leases.beat(true);
@@ -171,6 +174,18 @@ export class JobDispatcher extends TypedEmitter<DispatcherEvents> implements Att
   }
 
   /** `new`, `running`, `stopping` or `stopped`. */
+  /**
+   * Adds a wrapper around the start of every attempt's handler
+   * (instrumentation: the active span, a request scope); the returned
+   * function removes it. See {@link AttemptWrapper}.
+   */
+  wrapAttempts(wrapper: AttemptWrapper): () => void {
+    if (typeof wrapper !== 'function') {
+      throw new InvalidInputError('wrapper', 'must be a function (job, run) => run()');
+    }
+    return this.wrappers.add(wrapper);
+  }
+
   get state(): DispatcherState {
     return this.lifecycle;
   }

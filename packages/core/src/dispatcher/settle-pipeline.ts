@@ -98,21 +98,22 @@ export class SettlePipeline {
     switch (decision.event) {
       case 'completed':
         if (job.scheduleId !== null) this.persistMetadata(job, attempt);
-        this.host.emit('completed', {
-          job,
-          result: decision.result,
-          durationMs: attempt.startedAtLocal ? performance.now() - attempt.startedAtLocal : 0,
-        });
+        this.host.emit('completed', { job, result: decision.result, durationMs: ranFor(attempt) });
         return;
       case 'retrying':
-        this.host.emit('retrying', { job, error: decision.error, delayMs: decision.delayMs });
+        this.host.emit('retrying', {
+          job,
+          error: decision.error,
+          delayMs: decision.delayMs,
+          durationMs: ranFor(attempt),
+        });
         this.host.ring(job, decision.delayMs);
         return;
       case 'failed':
-        this.host.emit('failed', { job, error: decision.error });
+        this.host.emit('failed', { job, error: decision.error, durationMs: ranFor(attempt) });
         return;
       case 'cancelled':
-        this.host.emit('cancelled', { job });
+        this.host.emit('cancelled', { job, durationMs: ranFor(attempt) });
         return;
       case 'released':
         this.host.emit('released', { job });
@@ -148,4 +149,9 @@ export class SettlePipeline {
       }
     }
   }
+}
+
+/** How long the attempt's handler ran (local clock); 0 when it never started. */
+function ranFor(attempt: Attempt): number {
+  return attempt.startedAtLocal ? performance.now() - attempt.startedAtLocal : 0;
 }

@@ -5,6 +5,7 @@ import { InvalidInputError } from '../errors.js';
 import { INPUT_LIMITS } from '../model/input-limits.js';
 import type { NewJob, StoredBackoff } from '../model/job.js';
 import { assertJson, type JsonValue, unstorableText } from '../model/json.js';
+import { checkTraceCarrier, type TraceCarrier } from '../model/trace.js';
 
 /** Options for one enqueue; each wins over the callback's static default. */
 export interface EnqueueOptions {
@@ -26,6 +27,12 @@ export interface EnqueueOptions {
   backoff?: Exclude<Backoff, (...args: never[]) => unknown>;
   /** Per-attempt time limit in ms. @default the callback's static timeoutMs, else none */
   timeoutMs?: number;
+  /**
+   * The W3C trace context to carry with the job (instrumentation such as
+   * `@jobservice/opentelemetry` sets it for you); each attempt's span
+   * continues it. @default none
+   */
+  trace?: TraceCarrier;
   /**
    * A store transaction handle (PostgreSQL: a `pg` client inside `BEGIN`):
    * the job exists if and only if that transaction commits.
@@ -72,6 +79,8 @@ export function buildNewJob(
     timeoutMs: timeout(options.timeoutMs ?? callback?.timeoutMs ?? defaults.timeoutMs),
     key: key(options.key),
   };
+  const trace = checkTraceCarrier(options.trace, 'options.trace');
+  if (trace !== null) job.trace = trace;
   if (options.runAt !== undefined) job.runAt = runAt(options.runAt);
   else if (options.delayMs !== undefined) job.delayMs = delay(options.delayMs);
   return job;

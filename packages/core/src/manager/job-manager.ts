@@ -12,14 +12,22 @@ import type { InsertResult, JobDocument, NewJob } from '../model/job.js';
 import { isTerminal } from '../model/job.js';
 import type { JsonValue } from '../model/json.js';
 import type { ScheduleDocument } from '../model/schedule.js';
+import { checkTraceCarrier } from '../model/trace.js';
 import type { Bell, IQueueProvider } from '../queue/queue-provider.js';
 import { ScheduleManager } from '../scheduling/schedule-manager.js';
 import type { ScheduleOptions } from '../scheduling/schedule-options.js';
 import { SCHEDULE_DOCUMENT_NAME } from '../scheduling/schedule-repository.js';
 import type { Calendar } from '../scheduling/ticks.js';
-import type { IDocumentDataProvider, JobPage, JobQuery } from '../store/document-provider.js';
+import type {
+  IDocumentDataProvider,
+  JobCount,
+  JobPage,
+  JobQuery,
+  WriteOptions,
+} from '../store/document-provider.js';
 import { JobStore } from '../store/job-store.js';
 import { buildNewJob, type EnqueueOptions, type JobDefaults } from './enqueue-options.js';
+import { type EnqueueWrapper, EnqueueWrappers } from './enqueue-wrappers.js';
 import { type WaitForOptions, waitForJob } from './wait-for.js';
 
 /** Options for {@link JobManager}. */
@@ -73,6 +81,7 @@ export class JobManager {
   private readonly schedules: ScheduleManager;
   /** The store is also the queue and rings within its insert (one round trip per enqueue). */
   private readonly ringsOnInsert: boolean;
+  private readonly wrappers = new EnqueueWrappers();
 
   constructor(options: JobManagerOptions) {
     if (!options?.store) throw new InvalidInputError('store', 'is required: pass an IDocumentDataProvider');
@@ -108,6 +117,36 @@ export class JobManager {
   ): Promise<InsertResult> {
     const job = this.build(callback, metadata, options, 'name');
     const write = options.transaction === undefined ? undefined : { transaction: options.transaction };
+    if (!this.wrappers.active) return this.insertOne(job, write);
+    const [result] = await this.wrappers.run([job], async () => {
+      checkWrappedTrace([job]);
+      return [await this.insertOne(job, write)];
+    });
+    return result as InsertResult;
+  }
+
+  /**
+   * Adds a wrapper that runs around every enqueue (instrumentation: spans,
+   * timings); the returned function removes it. See {@link EnqueueWrapper}.
+   */
+  wrapEnqueue(wrapper: EnqueueWrapper): () => void {
+    if (typeof wrapper !== 'function') {
+      throw new InvalidInputError('wrapper', 'must be a function (jobs, insert) => insert()');
+    }
+    return this.wrappers.add(wrapper);
+  }
+
+  /**
+   * How many jobs there are of each callback name in each status (schedule
+   * documents left out): the store's `countJobs` in one round trip where it
+   * has one, else a read of every job. For gauges and dashboards.
+   */
+  async countJobs(): Promise<JobCount[]> {
+    const counts = await this.store.countJobs();
+    return counts.filter((c) => c.name !== SCHEDULE_DOCUMENT_NAME);
+  }
+
+  private async insertOne(job: NewJob, write: WriteOptions | undefined): Promise<InsertResult> {
     if (this.ringsOnInsert) return this.store.insertAndRing(job, this.bellsFor([job]), write);
     const result = await this.store.insert(job, write);
     if (result.created) await this.ring([job], write);
@@ -125,12 +164,19 @@ export class JobManager {
       this.build(item?.callback, item?.metadata, item?.options ?? {}, `items[${i}].callback`, `items[${i}]`),
     );
     const write = options.transaction === undefined ? undefined : { transaction: options.transaction };
-    const results = await this.store.insertMany(jobs, write);
-    await this.ring(
-      jobs.filter((_, i) => results[i]?.created),
-      write,
-    );
-    return results;
+    const insert = async () => {
+      const results = await this.store.insertMany(jobs, write);
+      await this.ring(
+        jobs.filter((_, i) => results[i]?.created),
+        write,
+      );
+      return results;
+    };
+    if (!this.wrappers.active || jobs.length === 0) return insert();
+    return this.wrappers.run(jobs, () => {
+      checkWrappedTrace(jobs);
+      return insert();
+    });
   }
 
   /** The job, or `null`. */
@@ -332,5 +378,12 @@ export class JobManager {
       // The job is stored; a lost bell only costs latency (dispatchers also claim on a timer).
       if (error instanceof JobServiceError && error.code === 'INVALID_INPUT') throw error;
     }
+  }
+}
+
+/** A trace an enqueue wrapper set is checked like one passed as an option (nothing is written when it is bad). */
+function checkWrappedTrace(jobs: readonly NewJob[]): void {
+  for (const job of jobs) {
+    if (job.trace !== undefined && job.trace !== null) job.trace = checkTraceCarrier(job.trace, 'trace');
   }
 }

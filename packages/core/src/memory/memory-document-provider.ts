@@ -6,6 +6,7 @@ import type {
   FencedWriteResult,
   IDocumentDataProvider,
   JobChange,
+  JobCount,
   JobPage,
   JobQuery,
   LeaseExtension,
@@ -14,6 +15,7 @@ import type {
   Unwatch,
   WriteOptions,
 } from '../store/document-provider.js';
+import { addCount } from '../store/fallbacks.js';
 import {
   acceptsSettlement,
   claimPatch,
@@ -89,6 +91,13 @@ export class MemoryDocumentProvider implements IDocumentDataProvider {
     const matched: JobDocument[] = [];
     for (const job of source) if (matchesQuery(job, query)) matched.push(job);
     return pageOf(matched, query);
+  }
+
+  async countJobs(): Promise<JobCount[]> {
+    this.assertOpen();
+    const counts = new Map<string, JobCount>();
+    for (const job of this.docs.values()) addCount(counts, job.name, job.status);
+    return [...counts.values()];
   }
 
   async delete(id: string, expectedVersion?: number): Promise<boolean> {
@@ -195,7 +204,15 @@ export class MemoryDocumentProvider implements IDocumentDataProvider {
     if (this.docs.has(job.id)) return { id: job.id, created: false };
     const now = this.clock.now();
     const doc = Object.freeze(
-      materializeJob({ ...job, metadata: frozenJson(job.metadata), backoff: frozenJson(job.backoff) }, now),
+      materializeJob(
+        {
+          ...job,
+          metadata: frozenJson(job.metadata),
+          backoff: frozenJson(job.backoff),
+          trace: job.trace ? frozenJson(job.trace) : null,
+        },
+        now,
+      ),
     );
     this.docs.set(doc.id, doc);
     if (doc.key !== null) this.keys.set(doc.key, doc.id);

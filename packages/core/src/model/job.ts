@@ -22,6 +22,7 @@
  *   later. A reserved job that is handed back or recovered spends no attempt.
  */
 import type { JsonValue } from './json.js';
+import type { TraceCarrier } from './trace.js';
 
 /** Where a job is in its life. Terminal: `completed`, `failed`, `cancelled`. */
 export type JobStatus = 'scheduled' | 'running' | 'completed' | 'failed' | 'cancelled';
@@ -136,6 +137,8 @@ export interface JobDocument<TMetadata extends JsonValue = JsonValue> {
   history: AttemptRecord[];
   /** The schedule that fired this job, if any. */
   scheduleId: string | null;
+  /** The trace the enqueue ran in (W3C Trace Context), set at insert and never changed; `null` for none. */
+  trace: TraceCarrier | null;
   createdAt: number;
   updatedAt: number;
   /** When the current or last attempt started. */
@@ -164,6 +167,8 @@ export interface NewJob<TMetadata extends JsonValue = JsonValue> {
   timeoutMs: number | null;
   key: string | null;
   scheduleId?: string | null;
+  /** The producer's trace context; `null` or absent for none. */
+  trace?: TraceCarrier | null;
 }
 
 /** The outcome of an insert. */
@@ -176,7 +181,7 @@ export interface InsertResult {
 
 /** Fields a compare-and-set update may change. */
 export type JobPatch = Partial<
-  Omit<JobDocument, 'id' | 'name' | 'key' | 'createdAt' | 'updatedAt' | 'version'>
+  Omit<JobDocument, 'id' | 'name' | 'key' | 'trace' | 'createdAt' | 'updatedAt' | 'version'>
 >;
 
 /** Builds the stored document for a {@link NewJob} at store time `now`. */
@@ -204,6 +209,7 @@ export function materializeJob(job: NewJob, now: number): JobDocument {
     error: null,
     history: [],
     scheduleId: job.scheduleId ?? null,
+    trace: job.trace ?? null,
     createdAt: now,
     updatedAt: now,
     startedAt: null,
@@ -230,7 +236,7 @@ export function compareClaimOrder(
  * `version + 1`, `updatedAt = now`. A store's `update` should build its
  * stored document with this (rather than `{ ...job, ...patch }`): a field
  * that is `undefined` in the patch means "unchanged" — a spread would
- * overwrite it with `undefined` — and `id`, `name`, `key`, `createdAt` stay
+ * overwrite it with `undefined` — and `id`, `name`, `key`, `trace`, `createdAt` stay
  * as they were. Built field by field so every document has one shape (fast
  * property access on hot paths).
  */
@@ -258,6 +264,7 @@ export function applyJobPatch(job: JobDocument, patch: JobPatch, now: number): J
     error: patch.error !== undefined ? patch.error : job.error,
     history: patch.history !== undefined ? patch.history : job.history,
     scheduleId: patch.scheduleId !== undefined ? patch.scheduleId : job.scheduleId,
+    trace: job.trace,
     createdAt: job.createdAt,
     updatedAt: now,
     startedAt: patch.startedAt !== undefined ? patch.startedAt : job.startedAt,

@@ -273,4 +273,21 @@ export interface IDocumentDataProvider {
    * store can). Resolves once the listener is live.
    */
   watch?(listener: (change: JobChange) => void, options?: WatchOptions): Promise<Unwatch>;
+
+  /**
+   * How many jobs there are of each callback name in each status, in one
+   * round trip: one entry per pair with at least one job, in any order.
+   * Metrics gauges and dashboards read it; without it core pages through
+   * `query` (a read of every job).
+   */
+  countJobs?(): Promise<JobCount[]>;
+}
+
+/** How many jobs of one callback name are in one status ({@link IDocumentDataProvider.countJobs}). */
+export interface JobCount {
+  /** The callback name. */
+  name: string;
+  status: JobStatus;
+  /** At least 1. */
+  count: number;
 }

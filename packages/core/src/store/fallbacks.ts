@@ -3,11 +3,12 @@
  * on the required methods (`get`, `query`, compare-and-set `update`). They
  * are correct on any honest store, only slower than a native capability.
  */
-import type { InsertResult, JobDocument, JobPatch, NewJob } from '../model/job.js';
+import type { InsertResult, JobDocument, JobPatch, JobStatus, NewJob } from '../model/job.js';
 import type {
   ClaimRequest,
   FencedWriteResult,
   IDocumentDataProvider,
+  JobCount,
   LeaseExtension,
   LeaseExtensionResult,
   Settlement,
@@ -138,4 +139,28 @@ export async function recoverFallback(store: IDocumentDataProvider, limit: numbe
     if (after) recovered.push(after);
   }
   return recovered;
+}
+
+/**
+ * `countJobs` over the required methods: pages through every job by id
+ * (500 at a time) and counts them by name and status. A read of the whole
+ * store; stores with many jobs implement `countJobs` natively.
+ */
+export async function countJobsFallback(store: IDocumentDataProvider): Promise<JobCount[]> {
+  const counts = new Map<string, JobCount>();
+  let cursor: string | null = null;
+  do {
+    const page = await store.query({ order: 'id', limit: 500, cursor });
+    for (const job of page.items) addCount(counts, job.name, job.status);
+    cursor = page.cursor;
+  } while (cursor !== null);
+  return [...counts.values()];
+}
+
+/** Adds one job to a `name + status` tally (for stores that count in memory). */
+export function addCount(counts: Map<string, JobCount>, name: string, status: JobStatus, by = 1): void {
+  const key = `${status}\u0000${name}`;
+  const entry = counts.get(key);
+  if (entry) entry.count += by;
+  else counts.set(key, { name, status, count: by });
 }

@@ -6,6 +6,7 @@ import type {
   FencedWriteResult,
   IDocumentDataProvider,
   JobChange,
+  JobCount,
   LeaseExtension,
   LeaseExtensionResult,
   Settlement,
@@ -15,6 +16,7 @@ import type {
 } from './document-provider.js';
 import {
   claimFallback,
+  countJobsFallback,
   extendLeasesFallback,
   insertManyFallback,
   recoverFallback,
@@ -59,6 +61,11 @@ export class JobStore {
   insertAndRing(job: NewJob, bells: readonly Bell[], options?: WriteOptions): Promise<InsertResult> {
     if (!this.provider.insertAndRing) throw new Error(`${this.name}: insertAndRing is not implemented`);
     return this.provider.insertAndRing(job, bells, options);
+  }
+
+  /** Jobs by name and status: the store's `countJobs`, or the paging fallback. */
+  countJobs(): Promise<JobCount[]> {
+    return this.provider.countJobs ? this.provider.countJobs() : countJobsFallback(this.provider);
   }
 
   insertMany(jobs: readonly NewJob[], options?: WriteOptions): Promise<InsertResult[]> {

@@ -26,6 +26,7 @@ const OPTIONAL_METHODS = [
   'recover',
   'prune',
   'watch',
+  'countJobs',
 ] as const;
 
 /**

@@ -156,11 +156,13 @@ export function parseDocument(text: string, path: string): JobDocument | Corrupt
 
 /**
  * Fills the fields documents written before they existed lack: `reserved`
- * (such a job was never reserved) and `history` (no attempts recorded).
+ * (such a job was never reserved), `history` (no attempts recorded) and
+ * `trace` (none carried).
  */
 function withDefaults(doc: JobDocument): JobDocument {
   if (doc.reserved === undefined) doc.reserved = false;
   if (doc.history === undefined) doc.history = [];
+  if (doc.trace === undefined) doc.trace = null;
   return doc;
 }
 

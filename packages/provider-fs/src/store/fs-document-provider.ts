@@ -10,6 +10,7 @@ import {
   type InsertResult,
   InvalidInputError,
   type JobChange,
+  type JobCount,
   type JobDocument,
   type JobPage,
   type JobPatch,
@@ -30,7 +31,7 @@ import { fail } from '../io/root-folder.js';
 import { writeBackAll } from './checkpoint.js';
 import { readOrQuarantine } from './document-patch.js';
 import { claimJobs, fencedWrites } from './lease-operations.js';
-import { queryJobs } from './query-operation.js';
+import { countJobs, queryJobs } from './query-operation.js';
 import { recoverJobs } from './recover-operation.js';
 import { StoreEngine } from './store-engine.js';
 import { deleteJob, insertJobs, pruneJobs, updateJob } from './write-operations.js';
@@ -167,6 +168,10 @@ export class FileSystemDocumentProvider implements IDocumentDataProvider {
 
   query(query: JobQuery): Promise<JobPage> {
     return this.call('query', () => queryJobs(this.engine, query));
+  }
+
+  countJobs(): Promise<JobCount[]> {
+    return this.call('countJobs', () => countJobs(this.engine));
   }
 
   delete(id: string, expectedVersion?: number): Promise<boolean> {

@@ -1,8 +1,10 @@
 import {
+  addCount,
   compareClaimOrder,
   DEFAULT_PAGE_SIZE,
   Heap,
   InvalidInputError,
+  type JobCount,
   type JobDocument,
   type JobPage,
   type JobQuery,
@@ -45,6 +47,14 @@ export async function queryJobs(engine: StoreEngine, query: JobQuery): Promise<J
     if (doc && matchesQuery(doc, query)) matched.push(doc);
   }
   return pageOf(matched, query);
+}
+
+/** Jobs by name and status, counted from the index (no document read). */
+export async function countJobs(engine: StoreEngine): Promise<JobCount[]> {
+  await engine.refresh();
+  const counts = new Map<string, JobCount>();
+  for (const entry of engine.index.entries.values()) addCount(counts, entry.name, entry.status);
+  return [...counts.values()];
 }
 
 /** The entries that pass the query's filters, from the narrowest source (key, statuses, all). */

@@ -2,6 +2,7 @@ import { initialMigration } from './001-initial.js';
 import { rowChangeFeedMigration } from './002-row-change-feed.js';
 import { reservedAndHistoryMigration } from './003-reserved-and-history.js';
 import { metadataAsJsonMigration } from './004-metadata-as-json.js';
+import { traceContextMigration } from './005-trace-context.js';
 import type { Migration } from './migration.js';
 
 export type { Migration } from './migration.js';
@@ -12,6 +13,7 @@ export const MIGRATIONS: readonly Migration[] = [
   rowChangeFeedMigration,
   reservedAndHistoryMigration,
   metadataAsJsonMigration,
+  traceContextMigration,
 ];
 
 /** The schema version this code writes and reads. */
