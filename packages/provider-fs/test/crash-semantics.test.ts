@@ -16,18 +16,18 @@ describe('the fs store and the crash-semantics contract', () => {
   const { cleanups, newRoot } = tempRootsPerTest('store');
   const open = storeOpener(cleanups);
 
-  it('reads documents written before reserved and history existed', async () => {
+  it('reads documents written before reserved, history and trace existed', async () => {
     const root = newRoot();
     const first = await open(root);
     const { id } = await first.insert(job());
     await first.checkpoint();
     await first.close();
     const file = join(root, 'jobs', `${id}.json`);
-    const { reserved: _r, history: _h, ...old } = JSON.parse(readFileSync(file, 'utf8'));
+    const { reserved: _r, history: _h, trace: _t, ...old } = JSON.parse(readFileSync(file, 'utf8'));
     writeFileSync(file, JSON.stringify(old));
     rmSync(join(root, 'index'), { recursive: true });
     const second = await open(root);
-    expect(await second.get(id)).toMatchObject({ id, reserved: false, history: [] });
+    expect(await second.get(id)).toMatchObject({ id, reserved: false, history: [], trace: null });
     const [claimed] = await second.claim({ names: ['work'], limit: 1, workerId: 'w', leaseMs: 1_000 });
     expect(claimed).toMatchObject({ id, attempt: 1, reserved: false, history: [] });
   });

@@ -140,4 +140,5 @@ export type ConformanceArea =
   | 'dispatcher'
   | 'scheduling'
   | 'timers'
-  | 'hostile-input';
+  | 'hostile-input'
+  | 'observability';

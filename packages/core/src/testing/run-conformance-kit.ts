@@ -5,6 +5,7 @@ import { crashArea } from './areas/crash.js';
 import { dispatcherArea } from './areas/dispatcher.js';
 import { hostileInputArea } from './areas/hostile-input.js';
 import { idempotencyArea } from './areas/idempotency.js';
+import { observabilityArea } from './areas/observability.js';
 import { queueArea } from './areas/queue.js';
 import { recoveryArea } from './areas/recovery.js';
 import { retentionArea } from './areas/retention.js';
@@ -36,6 +37,7 @@ const AREAS: Record<ConformanceArea, (ctx: KitContext, features: QueueFeatures) 
   scheduling: schedulingArea,
   timers: timersArea,
   'hostile-input': hostileInputArea,
+  observability: observabilityArea,
 };
 
 /** Areas that exercise the queue only: run once, not per store path. */
