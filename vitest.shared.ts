@@ -35,6 +35,8 @@ export const sourceAliases = {
   '@jobservice/opentelemetry': `${root}packages/opentelemetry/src/index.ts`,
   '@jobservice/prometheus': `${root}packages/prometheus/src/index.ts`,
   '@jobservice/nestjs': `${root}packages/nestjs/src/index.ts`,
+  '@jobservice/provider-redis': `${root}packages/provider-redis/src/index.ts`,
+  '@jobservice/provider-rabbitmq': `${root}packages/provider-rabbitmq/src/index.ts`,
 };
 
 /** The vitest project config each package's `vitest.config.ts` starts from. */

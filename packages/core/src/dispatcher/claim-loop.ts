@@ -119,10 +119,14 @@ export class ClaimLoop {
     });
   }
 
-  /** Starts the idle timer. */
+  /**
+   * Starts the timer that claims whenever a slot is free and nothing waits
+   * for one: a job that came due without a bell (a delay or retry with no
+   * queue, a lost bell) must not wait for the jobs that are running.
+   */
   startIdleTimer(): void {
     this.idleTimer = setInterval(() => {
-      if (this.host.running() === 0 && this.host.buffered() === 0) {
+      if (this.host.buffered() === 0 && this.host.running() < this.settings.concurrency) {
         this.empty = false;
         this.pump();
       }

@@ -1,5 +1,6 @@
 import { JobExecutionResult } from '../../callbacks/job-execution-result.js';
 import { PermanentJobError } from '../../errors.js';
+import { JobManager } from '../../manager/job-manager.js';
 import type { KitContext } from '../kit-context.js';
 import { defineCallback, eventually, uniqueName, untilAborted } from '../kit-context.js';
 
@@ -38,6 +39,32 @@ export function dispatcherArea({ test, it, needs, open, manager, dispatcher }: K
     const m = manager(h, [Callback]);
     const { id } = await m.enqueue(Callback, {});
     expect(await m.waitFor(id)).toBe('woke');
+    await d.stop();
+  });
+
+  it('claims a job that came without a bell while another job runs', async () => {
+    const h = await open();
+    const name = uniqueName('busy-due');
+    let release = () => {};
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const Callback = defineCallback(name, async (m: { hold?: boolean }) => {
+      if (m.hold) await held;
+      return JobExecutionResult.success(m.hold ? 'held' : 'due');
+    });
+    // No queue anywhere: only the dispatcher's timer can find the second job.
+    const m = new JobManager({ store: h.store, callbacks: [Callback] });
+    const d = dispatcher({ callbacks: [Callback], concurrency: 2, queue: undefined }, h);
+    const first = await m.enqueue(Callback, { hold: true });
+    const started = new Promise<void>((resolve) => d.once('started', () => resolve()));
+    await d.start();
+    await started;
+    const second = await m.enqueue(Callback, {});
+    expect(await m.waitFor(second.id)).toBe('due');
+    expect((await m.get(first.id))?.status).toBe('running');
+    release();
+    expect(await m.waitFor(first.id)).toBe('held');
     await d.stop();
   });
 
