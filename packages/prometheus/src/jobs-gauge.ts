@@ -29,16 +29,14 @@ export function registerJobsGauge(
   });
 
   const read = async (gauge: Gauge<'name' | 'status'>): Promise<void> => {
-    let counts: Awaited<ReturnType<JobManager['countJobs']>>;
     try {
-      counts = await manager.countJobs();
+      const counts = await manager.countJobs();
+      gauge.reset();
+      for (const { name, status, count } of counts) gauge.set({ name, status }, count);
     } catch {
       gauge.reset();
       errors.inc();
-      return;
     }
-    gauge.reset();
-    for (const { name, status, count } of counts) gauge.set({ name, status }, count);
   };
 
   // The gauge is registered before the error counter: a registry starts

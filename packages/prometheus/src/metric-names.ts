@@ -47,5 +47,10 @@ export function jobMetricNames(prefix: string): JobMetricNames {
 
 /** Every name in `names`, flat. */
 export function allMetricNames(names: JobMetricNames): string[] {
-  return [...Object.values(names.counters), ...Object.values(names.histograms), names.jobs, names.scrapeErrors];
+  return [
+    ...Object.values(names.counters),
+    ...Object.values(names.histograms),
+    names.jobs,
+    names.scrapeErrors,
+  ];
 }

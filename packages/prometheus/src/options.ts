@@ -42,7 +42,9 @@ export interface ResolvedOptions {
  * Checks `options` and fills in defaults; throws an `InvalidInputError`
  * naming the field on bad input. The registry is checked by the caller.
  */
-export function resolveOptions(options: PrometheusMetricsOptions<RegistryContentType> | undefined): ResolvedOptions {
+export function resolveOptions(
+  options: PrometheusMetricsOptions<RegistryContentType> | undefined,
+): ResolvedOptions {
   if (options !== undefined && (typeof options !== 'object' || options === null)) {
     throw new InvalidInputError('options', 'must be an object or undefined');
   }
@@ -77,11 +79,17 @@ function checkBuckets(buckets: readonly number[]): number[] {
   }
   buckets.forEach((bound, i) => {
     if (typeof bound !== 'number' || !Number.isFinite(bound) || bound <= 0) {
-      throw new InvalidInputError('buckets', `buckets[${i}] must be a positive finite number of seconds (got ${bound})`);
+      throw new InvalidInputError(
+        'buckets',
+        `buckets[${i}] must be a positive finite number of seconds (got ${bound})`,
+      );
     }
     const previous = buckets[i - 1];
     if (previous !== undefined && bound <= previous) {
-      throw new InvalidInputError('buckets', `buckets[${i}] must be greater than buckets[${i - 1}] (${previous})`);
+      throw new InvalidInputError(
+        'buckets',
+        `buckets[${i}] must be greater than buckets[${i - 1}] (${previous})`,
+      );
     }
   });
   return [...buckets];

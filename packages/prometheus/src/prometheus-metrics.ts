@@ -1,8 +1,13 @@
 import { type JobMetricsSink, observeJobMetrics } from '@jobservice/core';
-import { collectDefaultMetrics, type PrometheusContentType, Registry, type RegistryContentType } from 'prom-client';
+import {
+  collectDefaultMetrics,
+  type PrometheusContentType,
+  Registry,
+  type RegistryContentType,
+} from 'prom-client';
 import { registerJobsGauge } from './jobs-gauge.js';
-import { type MetricsHandler, metricsHandler } from './metrics-handler.js';
 import { allMetricNames, jobMetricNames } from './metric-names.js';
+import { type MetricsHandler, metricsHandler } from './metrics-handler.js';
 import { type PrometheusMetricsOptions, resolveOptions } from './options.js';
 import { prometheusSink } from './prometheus-sink.js';
 import { type AnyRegistry, checkRegistry } from './registry.js';

@@ -1,5 +1,5 @@
-import type { OpenMetricsContentType, PrometheusContentType, Registry } from 'prom-client';
 import { InvalidInputError } from '@jobservice/core';
+import type { OpenMetricsContentType, PrometheusContentType, Registry } from 'prom-client';
 
 /** A prom-client registry of either content type. */
 export type AnyRegistry = Registry<PrometheusContentType> | Registry<OpenMetricsContentType>;

@@ -62,7 +62,7 @@ function parseValue(text: string): number {
  * The value of the one sample of `name` whose labels are exactly `labels`,
  * or `undefined` when there is none.
  */
-export function valueOf(
+export function sampleValue(
   exposition: Exposition,
   name: string,
   labels: Record<string, string> = {},

@@ -1,5 +1,5 @@
 import { JobDispatcher, JobManager, MemoryDocumentProvider } from '@jobservice/core';
-import { type PrometheusMetrics, type PrometheusMetricsOptions, prometheusMetrics } from '@jobservice/prometheus';
+import { type PrometheusMetrics, type PrometheusMetricsOptions, prometheusMetrics } from '../src/index.js';
 import { Blocked, CALLBACKS, Gate } from './callbacks.js';
 import { EventLog } from './event-log.js';
 import { type MetricsServer, startMetricsServer } from './http-fixture.js';
@@ -17,7 +17,10 @@ export interface Rig {
 
 /** Builds and starts a {@link Rig}; `close()` opens the gate, stops the worker and closes the server. */
 export async function startRig(
-  options: { store?: MemoryDocumentProvider; metrics?: Omit<PrometheusMetricsOptions, 'manager' | 'dispatcher'> } = {},
+  options: {
+    store?: MemoryDocumentProvider;
+    metrics?: Omit<PrometheusMetricsOptions, 'manager' | 'dispatcher'>;
+  } = {},
 ): Promise<Rig> {
   Blocked.gate = new Gate();
   const store = options.store ?? new MemoryDocumentProvider();

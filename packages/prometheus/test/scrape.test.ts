@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { Blocked, Doomed, Flaky, Quick } from './callbacks.js';
-import { family, valueOf } from './exposition.js';
+import { family, sampleValue } from './exposition.js';
 import { type Rig, startRig } from './fixture.js';
 
 const rigs: Rig[] = [];
@@ -19,12 +19,14 @@ describe('prometheusMetrics over HTTP', () => {
     const quick = await Promise.all([1, 2].map((n) => manager.enqueue(Quick, { n })));
     const flaky = await manager.enqueue(Flaky, { n: 3 });
     const doomed = await manager.enqueue(Doomed, { n: 4 });
-    const blocked = await manager.enqueue(Blocked, { n: 5 });
-
     await Promise.all(quick.map(({ id }) => manager.waitFor(id)));
     await manager.waitFor(flaky.id);
     await expect(manager.waitFor(doomed.id)).rejects.toMatchObject({ code: 'JOB_FAILED' });
     await Promise.all([...quick, flaky, doomed].map(({ id }) => events.ended(id)));
+
+    // Enqueued once the others ended: with no queue to ring, a dispatcher
+    // busy with a job claims a due retry only once it is idle again.
+    const blocked = await manager.enqueue(Blocked, { n: 5 });
     await events.when('started', blocked.id);
 
     // While `blocked` runs.
@@ -66,7 +68,11 @@ describe('prometheusMetrics over HTTP', () => {
     });
     expect(e.types.get('jobservice_job_run_duration_seconds')).toBe('histogram');
     expect(
-      valueOf(e, 'jobservice_job_run_duration_seconds_bucket', { name: 'quick', outcome: 'completed', le: '+Inf' }),
+      sampleValue(e, 'jobservice_job_run_duration_seconds_bucket', {
+        name: 'quick',
+        outcome: 'completed',
+        le: '+Inf',
+      }),
     ).toBe(2);
 
     expect(family(e, 'jobservice_jobs')).toEqual({
@@ -76,7 +82,7 @@ describe('prometheusMetrics over HTTP', () => {
       'name=quick,status=completed': 2,
     });
     expect(e.types.get('jobservice_jobs')).toBe('gauge');
-    expect(valueOf(e, 'jobservice_jobs_scrape_errors_total')).toBe(0);
+    expect(sampleValue(e, 'jobservice_jobs_scrape_errors_total')).toBe(0);
 
     // After `blocked` completes: the running pair is gone, not left at 1.
     Blocked.gate.open();
@@ -89,9 +95,12 @@ describe('prometheusMetrics over HTTP', () => {
       'name=flaky,status=completed': 1,
       'name=quick,status=completed': 2,
     });
-    expect(valueOf(after, 'jobservice_jobs_completed_total', { name: 'blocked' })).toBe(1);
+    expect(sampleValue(after, 'jobservice_jobs_completed_total', { name: 'blocked' })).toBe(1);
     expect(
-      valueOf(after, 'jobservice_job_run_duration_seconds_count', { name: 'blocked', outcome: 'completed' }),
+      sampleValue(after, 'jobservice_job_run_duration_seconds_count', {
+        name: 'blocked',
+        outcome: 'completed',
+      }),
     ).toBe(1);
 
     // The registry agrees with what went over the wire.
@@ -99,9 +108,11 @@ describe('prometheusMetrics over HTTP', () => {
     const started = json.find((m) => m.name === 'jobservice_jobs_started_total');
     const total = started?.values.reduce((sum, v) => sum + v.value, 0);
     expect(total).toBe(6);
-    expect(after.samples.filter((s) => s.name === 'jobservice_jobs_started_total').reduce((a, s) => a + s.value, 0)).toBe(
-      total,
-    );
+    expect(
+      after.samples
+        .filter((s) => s.name === 'jobservice_jobs_started_total')
+        .reduce((a, s) => a + s.value, 0),
+    ).toBe(total);
     expect(await metrics.metrics()).toContain('jobservice_jobs_completed_total{name="blocked"} 1');
   });
 
@@ -113,8 +124,10 @@ describe('prometheusMetrics over HTTP', () => {
     await expect(manager.waitFor(id)).rejects.toMatchObject({ code: 'JOB_CANCELLED' });
     await events.ended(id);
     const e = (await server.scrape()).exposition;
-    expect(valueOf(e, 'jobservice_jobs_cancelled_total', { name: 'blocked' })).toBe(1);
-    expect(valueOf(e, 'jobservice_job_run_duration_seconds_count', { name: 'blocked', outcome: 'cancelled' })).toBe(1);
+    expect(sampleValue(e, 'jobservice_jobs_cancelled_total', { name: 'blocked' })).toBe(1);
+    expect(
+      sampleValue(e, 'jobservice_job_run_duration_seconds_count', { name: 'blocked', outcome: 'cancelled' }),
+    ).toBe(1);
     expect(family(e, 'jobservice_jobs')).toEqual({ 'name=blocked,status=cancelled': 1 });
   });
 
@@ -131,11 +144,11 @@ describe('prometheusMetrics over HTTP', () => {
     await events.ended(second.id);
 
     const e = (await server.scrape()).exposition;
-    expect(valueOf(e, 'jobservice_jobs_enqueued_total', { name: 'quick' })).toBe(1);
-    expect(valueOf(e, 'jobservice_jobs_started_total', { name: 'quick' })).toBe(1);
-    expect(valueOf(e, 'jobservice_jobs_completed_total', { name: 'quick' })).toBe(1);
-    expect(valueOf(e, 'jobservice_job_queue_latency_seconds_count', { name: 'quick' })).toBe(1);
-    expect(valueOf(e, 'jobservice_jobs', { name: 'quick', status: 'completed' })).toBe(2);
+    expect(sampleValue(e, 'jobservice_jobs_enqueued_total', { name: 'quick' })).toBe(1);
+    expect(sampleValue(e, 'jobservice_jobs_started_total', { name: 'quick' })).toBe(1);
+    expect(sampleValue(e, 'jobservice_jobs_completed_total', { name: 'quick' })).toBe(1);
+    expect(sampleValue(e, 'jobservice_job_queue_latency_seconds_count', { name: 'quick' })).toBe(1);
+    expect(sampleValue(e, 'jobservice_jobs', { name: 'quick', status: 'completed' })).toBe(2);
   });
 
   it('uses the prefix for every name', async () => {
@@ -144,9 +157,9 @@ describe('prometheusMetrics over HTTP', () => {
     await manager.waitFor(id);
     await events.ended(id);
     const e = (await server.scrape()).exposition;
-    expect(valueOf(e, 'acme_jobs_completed_total', { name: 'quick' })).toBe(1);
-    expect(valueOf(e, 'acme_job_queue_latency_seconds_count', { name: 'quick' })).toBe(1);
-    expect(valueOf(e, 'acme_jobs', { name: 'quick', status: 'completed' })).toBe(1);
+    expect(sampleValue(e, 'acme_jobs_completed_total', { name: 'quick' })).toBe(1);
+    expect(sampleValue(e, 'acme_job_queue_latency_seconds_count', { name: 'quick' })).toBe(1);
+    expect(sampleValue(e, 'acme_jobs', { name: 'quick', status: 'completed' })).toBe(1);
     expect(e.samples.some((s) => s.name.startsWith('jobservice_'))).toBe(false);
   });
 });

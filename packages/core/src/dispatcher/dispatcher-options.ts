@@ -41,7 +41,7 @@ export interface JobDispatcherOptions {
   leaseMs?: number;
   /** Heartbeat interval. @default leaseMs / 3 */
   heartbeatMs?: number;
-  /** Claim this often when idle (lost bells, due delayed jobs). @default 1_000 */
+  /** Claim this often while a slot is free (lost bells, due delayed jobs). @default 1_000 */
   idlePollMs?: number;
   /** Reaper interval (expired leases). @default leaseMs / 2 */
   reaperIntervalMs?: number;
