@@ -1,4 +1,5 @@
 import { defineConfig } from 'tsup';
 import { packageBuild } from '../../tsup.config.base.js';
 
-export default defineConfig(packageBuild({ index: 'src/index.ts' }));
+// src needs no decorator metadata: build it with the base (standard-decorator) settings.
+export default defineConfig({ ...packageBuild({ index: 'src/index.ts' }), tsconfig: 'tsconfig.build.json' });

@@ -1,34 +1,8 @@
-import ts from 'typescript';
 import { defineProject } from 'vitest/config';
 import { sourceAliases } from '../../vitest.shared.js';
+import { typescriptWithDecoratorMetadata } from './vitest.typescript.js';
 
-/**
- * Nest's constructor injection reads `design:paramtypes`, which esbuild (the
- * other projects' transform) does not emit: this project's TypeScript goes
- * through the TypeScript compiler with legacy decorators and decorator metadata.
- */
-function typescriptWithDecoratorMetadata() {
-  return {
-    name: 'jobservice:tsc-decorator-metadata',
-    enforce: 'pre' as const,
-    transform(code: string, id: string) {
-      if (!/\.[cm]?tsx?$/.test(id) || id.includes('/node_modules/')) return null;
-      const out = ts.transpileModule(code, {
-        fileName: id,
-        compilerOptions: {
-          target: ts.ScriptTarget.ES2022,
-          module: ts.ModuleKind.ESNext,
-          experimentalDecorators: true,
-          emitDecoratorMetadata: true,
-          sourceMap: true,
-          inlineSources: true,
-        },
-      });
-      return { code: out.outputText.replace(/\n\/\/# sourceMappingURL=.*$/, ''), map: out.sourceMapText };
-    },
-  };
-}
-
+// TypeScript goes through tsc (decorator metadata for Nest's DI), not esbuild; oxc stays off.
 export default defineProject({
   oxc: false,
   plugins: [typescriptWithDecoratorMetadata()],

@@ -1,4 +1,9 @@
-import type { AnyJobCallback, CallbackFactory, JobCallbackClass } from '@jobservice/core';
+import {
+  type AnyJobCallback,
+  type CallbackFactory,
+  InvalidInputError,
+  type JobCallbackClass,
+} from '@jobservice/core';
 import { type Provider, Scope } from '@nestjs/common';
 import { ContextIdFactory, type ModuleRef } from '@nestjs/core';
 
@@ -14,6 +19,36 @@ export function callbackProvider(callback: JobCallbackClass): Provider {
     useClass: callback as unknown as new (...args: unknown[]) => AnyJobCallback,
     scope: Scope.TRANSIENT,
   };
+}
+
+/**
+ * The module's providers: `extra` (yours), with a provider of its own for
+ * every callback `extra` does not provide. A callback you provide
+ * (`{ provide: SendWelcome, useFactory, inject }`) is made transient unless
+ * you gave it `Scope.REQUEST`, so each attempt still gets a new instance; a
+ * `useValue`/`useExisting` one cannot be, and is refused.
+ */
+export function withCallbackProviders(
+  callbacks: readonly JobCallbackClass[],
+  extra: readonly Provider[],
+): Provider[] {
+  const tokens = new Set<unknown>(callbacks);
+  const given = new Set<unknown>();
+  const providers = extra.map((provider) => {
+    const token = typeof provider === 'function' ? provider : provider?.provide;
+    if (!tokens.has(token)) return provider;
+    given.add(token);
+    if (typeof provider === 'function') return callbackProvider(provider as JobCallbackClass);
+    if ('useValue' in provider || 'useExisting' in provider) {
+      const name = (token as { name?: string }).name;
+      throw new InvalidInputError(
+        'providers',
+        `${name}: a callback runs a new instance per attempt; provide it with useClass or useFactory, not useValue/useExisting`,
+      );
+    }
+    return { ...provider, scope: provider.scope === Scope.REQUEST ? Scope.REQUEST : Scope.TRANSIENT };
+  });
+  return [...callbacks.filter((c) => !given.has(c)).map(callbackProvider), ...providers];
 }
 
 /**

@@ -3,7 +3,7 @@
  * injectable providers resolved per attempt, `JobManager` is injectable
  * anywhere, and the dispatcher follows the application's lifecycle.
  */
-export { callbackProvider, nestCallbackFactory } from './callback-factory.js';
+export { callbackProvider, nestCallbackFactory, withCallbackProviders } from './callback-factory.js';
 export { JobServiceModule } from './job-service.module.js';
 export { JobServiceLifecycle } from './lifecycle.js';
 export type {

@@ -1,7 +1,7 @@
 import { type JobCallbackClass, JobDispatcher, JobManager } from '@jobservice/core';
 import { type DynamicModule, Logger, type Provider } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
-import { callbackProvider, nestCallbackFactory } from './callback-factory.js';
+import { nestCallbackFactory, withCallbackProviders } from './callback-factory.js';
 import { JobServiceLifecycle } from './lifecycle.js';
 import {
   callbackClasses,
@@ -84,8 +84,7 @@ export class JobServiceModule {
       providers: [
         optionsProvider,
         ...coreProviders(),
-        ...callbackClasses(callbacks).map(callbackProvider),
-        ...(extra ?? []),
+        ...withCallbackProviders(callbackClasses(callbacks), extra ?? []),
       ],
       exports: [...exported, JobServiceLifecycle],
     };

@@ -1,5 +1,9 @@
 import type { JobDispatcher } from '@jobservice/core';
-import type { BeforeApplicationShutdown, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import type {
+  BeforeApplicationShutdown,
+  OnApplicationBootstrap,
+  OnApplicationShutdown,
+} from '@nestjs/common';
 import type { ResolvedJobServiceOptions } from './options.js';
 
 /**
@@ -16,7 +20,9 @@ import type { ResolvedJobServiceOptions } from './options.js';
  * Registered by {@link JobServiceModule}; exported for apps that inject it
  * to await the stop themselves.
  */
-export class JobServiceLifecycle implements OnApplicationBootstrap, BeforeApplicationShutdown, OnApplicationShutdown {
+export class JobServiceLifecycle
+  implements OnApplicationBootstrap, BeforeApplicationShutdown, OnApplicationShutdown
+{
   private closed: Promise<void> | undefined;
 
   /**

@@ -1,8 +1,8 @@
 import {
   CallbackRegistry,
   type IDocumentDataProvider,
-  type IQueueProvider,
   InvalidInputError,
+  type IQueueProvider,
   type JobCallbackClass,
   type JobDispatcherOptions,
   type JobManagerOptions,
@@ -57,7 +57,12 @@ export interface JobServiceModuleOptions extends JobServiceRuntimeOptions {
   callbacks: readonly JobCallbackClass[];
   /** Modules whose exported providers the callbacks inject. */
   imports?: ModuleMetadata['imports'];
-  /** Extra providers registered in the module for the callbacks to inject (not exported). */
+  /**
+   * Extra providers registered in the module for the callbacks to inject
+   * (not exported). A provider here for a callback class (a factory
+   * provider, say) replaces the module's own; it is made transient (kept
+   * `Scope.REQUEST` if you said so) so each attempt still gets a new instance.
+   */
   providers?: Provider[];
 }
 
@@ -67,7 +72,7 @@ export interface JobServiceModuleAsyncOptions {
   callbacks: readonly JobCallbackClass[];
   /** Modules the factory's `inject` tokens and the callbacks' dependencies come from. */
   imports?: ModuleMetadata['imports'];
-  /** Extra providers registered in the module (for `inject` or the callbacks; not exported). */
+  /** Extra providers registered in the module (for `inject` or the callbacks; not exported), as in `forRoot`. */
   providers?: Provider[];
   /** Tokens handed to `useFactory`, in order. */
   inject?: Array<InjectionToken | OptionalFactoryDependency>;
@@ -94,11 +99,18 @@ export function resolveModuleOptions(
   closeByDefault: boolean,
 ): ResolvedJobServiceOptions {
   if (!runtime || typeof runtime !== 'object') {
-    throw new InvalidInputError('options', 'pass { store, callbacks, … } (a forRootAsync factory must return them)');
+    throw new InvalidInputError(
+      'options',
+      'pass { store, callbacks, … } (a forRootAsync factory must return them)',
+    );
   }
   if (!runtime.store) throw new InvalidInputError('store', 'is required: pass an IDocumentDataProvider');
   new CallbackRegistry(callbacks); // throws for a nameless callback or a duplicate name
-  if (runtime.dispatcher !== false && runtime.dispatcher !== undefined && typeof runtime.dispatcher !== 'object') {
+  if (
+    runtime.dispatcher !== false &&
+    runtime.dispatcher !== undefined &&
+    typeof runtime.dispatcher !== 'object'
+  ) {
     throw new InvalidInputError('dispatcher', 'must be dispatcher options or false');
   }
   return { ...runtime, callbacks, closeProviders: runtime.closeProviders ?? closeByDefault };

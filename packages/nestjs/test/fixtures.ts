@@ -1,3 +1,4 @@
+// biome-ignore lint/style/useImportType: Nest injects by the constructor's emitted parameter types
 import {
   BaseJobCallback,
   JobCallbackName,

@@ -1,11 +1,10 @@
 import { JobDispatcher, JobManager, MemoryDocumentProvider } from '@jobservice/core';
-import { JOBSERVICE_QUEUE, JOBSERVICE_STORE, JobServiceModule } from '@jobservice/nestjs';
-import type { INestApplication } from '@nestjs/common';
-import { Test } from '@nestjs/testing';
+import { Test, type TestingModule } from '@nestjs/testing';
 import { afterEach, describe, expect, it } from 'vitest';
+import { JOBSERVICE_QUEUE, JOBSERVICE_STORE, JobServiceModule } from '../src/index.js';
 import { GreetCallback, Greeter, GreeterModule, WelcomeService } from './fixtures.js';
 
-let app: INestApplication | undefined;
+let app: TestingModule | undefined;
 afterEach(async () => {
   await app?.close();
   app = undefined;
@@ -17,12 +16,16 @@ describe('JobServiceModule on the memory store', () => {
     const moduleRef = await Test.createTestingModule({
       imports: [
         GreeterModule,
-        JobServiceModule.forRoot({ store, callbacks: [GreetCallback], imports: [GreeterModule] }),
+        JobServiceModule.forRoot({
+          store,
+          callbacks: [GreetCallback],
+          imports: [GreeterModule],
+          dispatcher: { idlePollMs: 20 },
+        }),
       ],
       providers: [WelcomeService],
     }).compile();
-    app = moduleRef.createNestApplication();
-    await app.init();
+    app = await moduleRef.init();
 
     const welcome = app.get(WelcomeService);
     const manager = app.get(JobManager);
@@ -48,11 +51,11 @@ describe('JobServiceModule on the memory store', () => {
           store: new MemoryDocumentProvider(),
           callbacks: [GreetCallback],
           providers: [Greeter],
+          dispatcher: { idlePollMs: 20 },
         }),
       ],
     }).compile();
-    app = moduleRef.createNestApplication();
-    await app.init();
+    app = await moduleRef.init();
     const manager = app.get(JobManager);
     const { id } = await manager.enqueue(GreetCallback, { name: 'ada' });
     await expect(manager.waitFor(id)).resolves.toMatchObject({ text: 'hello, ada' });
@@ -62,11 +65,15 @@ describe('JobServiceModule on the memory store', () => {
     const store = new MemoryDocumentProvider();
     const moduleRef = await Test.createTestingModule({
       imports: [
-        JobServiceModule.forRoot({ store, callbacks: [GreetCallback], dispatcher: false, providers: [Greeter] }),
+        JobServiceModule.forRoot({
+          store,
+          callbacks: [GreetCallback],
+          dispatcher: false,
+          providers: [Greeter],
+        }),
       ],
     }).compile();
-    app = moduleRef.createNestApplication();
-    await app.init();
+    app = await moduleRef.init();
     expect(app.get(JobDispatcher)).toBeNull();
     const { id } = await app.get(JobManager).enqueue(GreetCallback, { name: 'ada' });
     expect((await store.get(id))?.status).toBe('scheduled');
