@@ -14,38 +14,25 @@ import { closeSync, fdatasyncSync, openSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   BaseJobCallback,
-  type IDocumentDataProvider,
-  type IQueueProvider,
   type JobContext,
   JobDispatcher,
   JobExecutionResult,
-  silentLogger,
 } from '@jobservice/core';
-import { FileSystemDocumentProvider, FileSystemQueueProvider } from '@jobservice/provider-fs';
-import { PostgresProvider } from '@jobservice/provider-postgres';
 import pg from 'pg';
 import type { WorkerSpec } from './lib/fleet.js';
+import { openHandles } from './lib/stores.js';
 
 const spec = JSON.parse(process.env.CHAOS_WORKER ?? '{}') as WorkerSpec;
 const send = (message: Record<string, unknown>) => {
   if (process.connected) process.send?.({ w: spec.name, pid: process.pid, t: Date.now(), ...message });
 };
 
-let store: IDocumentDataProvider;
-let queue: IQueueProvider | undefined;
+const handles = await openHandles(spec.location);
+const { store, queue } = handles;
 let append: (id: string, attempt: number) => Promise<void>;
 let closeLedger: () => Promise<void>;
 
 if (spec.location.provider === 'postgres') {
-  const provider = new PostgresProvider({
-    connectionString: spec.location.url,
-    schema: spec.location.schema,
-    migrate: false,
-    poolConfig: { max: 4 },
-    listenerPingMs: 0,
-  });
-  store = provider;
-  queue = provider;
   const ledger = new pg.Pool({ connectionString: spec.ledgerUrl ?? spec.location.url, max: 2 });
   append = async (id, attempt) => {
     await ledger.query(
@@ -55,14 +42,6 @@ if (spec.location.provider === 'postgres') {
   };
   closeLedger = () => ledger.end();
 } else {
-  store = await FileSystemDocumentProvider.open({
-    root: spec.location.storeRoot as string,
-    logger: silentLogger,
-  });
-  queue = await FileSystemQueueProvider.open({
-    root: spec.location.queueRoot as string,
-    logger: silentLogger,
-  });
   const fd = openSync(join(spec.location.ledgerDir as string, `${process.pid}.ledger`), 'a');
   append = async (id, attempt) => {
     writeSync(fd, `${id} ${attempt} ${process.pid} ${Date.now()}\n`);
@@ -143,8 +122,7 @@ process.on('SIGTERM', () => {
   stopping = true;
   void (async () => {
     await dispatcher.stop({ graceMs: 1_000 });
-    await queue?.close().catch(() => {});
-    await store.close().catch(() => {});
+    await handles.close().catch(() => {});
     await closeLedger().catch(() => {});
     process.exit(0);
   })();

@@ -14,7 +14,7 @@ export interface LedgerRow {
 
 /** All rows of the run's ledger (a torn last line of a killed fs worker is skipped). */
 export async function readLedger(run: RunStore): Promise<LedgerRow[]> {
-  if (run.location.provider === 'postgres') {
+  if (run.sql) {
     const result = await (run.sql as NonNullable<RunStore['sql']>).query(
       `SELECT job_id, attempt, pid, at FROM "${run.location.schema}".chaos_ledger ORDER BY at`,
     );

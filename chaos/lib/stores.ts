@@ -7,10 +7,17 @@ import type { IDocumentDataProvider, IQueueProvider, JobStatus } from '@jobservi
 import { JOB_STATUSES, silentLogger } from '@jobservice/core';
 import { FileSystemDocumentProvider, FileSystemQueueProvider } from '@jobservice/provider-fs';
 import { PostgresProvider } from '@jobservice/provider-postgres';
+import { RedisProvider } from '@jobservice/provider-redis';
 import pg from 'pg';
 
-/** The durable providers the suite runs on. */
-export type ProviderKind = 'postgres' | 'fs';
+/** The durable providers the suite runs on (store + queue). */
+export type ProviderKind = 'postgres' | 'fs' | 'redis';
+
+/** Every provider, in the order runs go through them. */
+export const PROVIDER_KINDS: readonly ProviderKind[] = ['postgres', 'fs', 'redis'];
+
+/** The Redis the Redis runs use: `REDIS_URL`, else the local server. */
+export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 
 /** The server the PostgreSQL runs use: `DATABASE_URL`, else the local test server. */
 export const DATABASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -26,8 +33,10 @@ export interface StoreLocation {
   storeRoot?: string;
   /** fs: the queue's folder. */
   queueRoot?: string;
-  /** fs: the folder of the per-worker ledger files. */
+  /** fs and Redis: the folder of the per-worker ledger files. */
   ledgerDir?: string;
+  /** Redis: the run's key prefix (the URL is `url`). */
+  prefix?: string;
 }
 
 /** One run's store, queue and where to find them; `dispose()` removes everything. */
@@ -112,9 +121,90 @@ export async function openFsRun(label: string): Promise<RunStore> {
   };
 }
 
+/** Creates a key prefix `chaos-<label>-<id>` on Redis and a temp folder for the ledger files. */
+export async function openRedisRun(label: string): Promise<RunStore> {
+  const dir = await mkdtemp(join(tmpdir(), `chaos-${label}-`));
+  const location: StoreLocation = {
+    provider: 'redis',
+    url: REDIS_URL,
+    prefix: `chaos-${label}-${runId()}`,
+    ledgerDir: join(dir, 'ledger'),
+  };
+  await mkdir(location.ledgerDir as string, { recursive: true });
+  const provider = new RedisProvider({ url: REDIS_URL, prefix: location.prefix as string });
+  await provider.ready();
+  return {
+    location,
+    store: provider,
+    queue: provider,
+    async dispose() {
+      await provider.deleteAllData().catch((error) => console.error('chaos: could not delete keys:', error));
+      await provider.close().catch(() => {});
+      await rm(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 });
+    },
+  };
+}
+
 /** Opens a run on `provider`. */
 export function openRun(provider: ProviderKind, label: string): Promise<RunStore> {
-  return provider === 'postgres' ? openPostgresRun(label) : openFsRun(label);
+  switch (provider) {
+    case 'postgres':
+      return openPostgresRun(label);
+    case 'fs':
+      return openFsRun(label);
+    case 'redis':
+      return openRedisRun(label);
+  }
+}
+
+/** A second handle on a run's store and queue, as a worker process opens them. */
+export interface StoreHandles {
+  store: IDocumentDataProvider;
+  queue: IQueueProvider;
+  close(): Promise<void>;
+}
+
+/**
+ * Opens the store and queue at `location` the way a worker process does
+ * (PostgreSQL without migrating; `url` may point at a proxy).
+ */
+export async function openHandles(location: StoreLocation, poolMax = 4): Promise<StoreHandles> {
+  switch (location.provider) {
+    case 'postgres': {
+      const provider = new PostgresProvider({
+        connectionString: location.url,
+        schema: location.schema,
+        migrate: false,
+        poolConfig: { max: poolMax },
+        listenerPingMs: 0,
+      });
+      await provider.ready();
+      return { store: provider, queue: provider, close: () => provider.close() };
+    }
+    case 'redis': {
+      const provider = new RedisProvider({ url: location.url, prefix: location.prefix as string });
+      await provider.ready();
+      return { store: provider, queue: provider, close: () => provider.close() };
+    }
+    case 'fs': {
+      const store = await FileSystemDocumentProvider.open({
+        root: location.storeRoot as string,
+        logger: silentLogger,
+      });
+      const queue = await FileSystemQueueProvider.open({
+        root: location.queueRoot as string,
+        logger: silentLogger,
+      });
+      return {
+        store,
+        queue,
+        close: async () => {
+          await queue.close();
+          await store.close();
+        },
+      };
+    }
+  }
 }
 
 /** Jobs per status (every status listed), paging the store's own query. */

@@ -11,29 +11,13 @@ import {
   type Settlement,
   silentLogger,
 } from '@jobservice/core';
-import { FileSystemDocumentProvider } from '@jobservice/provider-fs';
-import { PostgresProvider } from '@jobservice/provider-postgres';
 import { RowSink } from '../lib/report.js';
 import type { Scenario } from '../lib/scenario.js';
-import { openRun, type ProviderKind, type RunStore } from '../lib/stores.js';
+import { openHandles, openRun, type ProviderKind } from '../lib/stores.js';
 import { randomInt, sleep } from '../lib/util.js';
 
 const BATCH = 50;
 const LEASE_MS = 30;
-
-async function peerOf(run: RunStore): Promise<IDocumentDataProvider> {
-  if (run.location.provider === 'postgres') {
-    const peer = new PostgresProvider({
-      connectionString: run.location.url,
-      schema: run.location.schema,
-      migrate: false,
-      listenerPingMs: 0,
-    });
-    await peer.ready();
-    return peer;
-  }
-  return FileSystemDocumentProvider.open({ root: run.location.storeRoot as string, logger: silentLogger });
-}
 
 function recover(store: IDocumentDataProvider, limit: number): Promise<unknown[]> {
   return store.recover ? store.recover(limit) : recoverFallback(store, limit);
@@ -41,7 +25,8 @@ function recover(store: IDocumentDataProvider, limit: number): Promise<unknown[]
 
 async function runOnce(sink: RowSink, provider: ProviderKind, races: number): Promise<void> {
   const run = await openRun(provider, 'race');
-  const peer = await peerOf(run);
+  const handles = await openHandles(run.location);
+  const peer = handles.store;
   const manager = new JobManager({ store: run.store });
   let completedWon = 0;
   let recoveredWon = 0;
@@ -112,7 +97,7 @@ async function runOnce(sink: RowSink, provider: ProviderKind, races: number): Pr
     sink.add(label, 'settle calls that threw', settleErrors, '= 0', settleErrors === 0);
     if (firstError) sink.note(`${provider}: first error: ${firstError.slice(0, 200)}`);
   } finally {
-    await peer.close().catch(() => {});
+    await handles.close().catch(() => {});
     await run.dispose();
   }
 }

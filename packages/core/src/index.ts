@@ -87,6 +87,7 @@ export type { TraceCarrier } from './model/trace.js';
 export { checkTraceCarrier, MAX_TRACESTATE_LENGTH } from './model/trace.js';
 export type {
   Bell,
+  BellHandler,
   IQueueProvider,
   QueueSubscription,
   RingOptions,

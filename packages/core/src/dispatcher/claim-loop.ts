@@ -54,6 +54,8 @@ export class ClaimLoop {
   private empty = false;
   private failures = 0;
   private idleTimer: NodeJS.Timeout | undefined;
+  /** Bells heard since the last claim started, answered when the next one ends. */
+  private bellWaiters: Array<() => void> = [];
   private readonly stopped = new AbortController();
   private prefetch: number;
   /** Smoothed duration of a full claim, ms. */
@@ -84,11 +86,17 @@ export class ClaimLoop {
     this.empty = false;
   }
 
-  /** A bell rang: claim now. */
-  bell(): void {
+  /**
+   * A bell rang: claim now. Resolves once a claim that started after the
+   * bell has come back, or at once when there is no room to claim (the
+   * bell's job is claimed when a slot frees); never rejects.
+   */
+  bell(): Promise<void> {
     this.empty = false;
     this.wantClaim = true;
+    const heard = new Promise<void>((resolve) => this.bellWaiters.push(resolve));
     this.pump();
+    return heard;
   }
 
   /** Claims again unless the last claim proved nothing is due (for drain). */
@@ -100,7 +108,7 @@ export class ClaimLoop {
 
   /** Claims if there is room enough and no claim is in flight. */
   pump(): void {
-    if (!this.host.accepting()) return;
+    if (!this.host.accepting()) return this.answerBells();
     if (this.claiming) {
       this.wantClaim = true;
       return;
@@ -109,14 +117,21 @@ export class ClaimLoop {
     const capacity = concurrency + this.prefetch;
     const free = capacity - this.host.running() - this.host.buffered();
     const starving = this.host.buffered() === 0 && this.host.running() < concurrency;
-    if (free <= 0 || (!starving && free < Math.max(1, Math.ceil(capacity / 4)))) return;
+    if (free <= 0 || (!starving && free < Math.max(1, Math.ceil(capacity / 4)))) return this.answerBells();
     this.wantClaim = false;
     const start = Math.max(0, concurrency - this.host.running() - this.host.buffered());
+    const covered = this.bellWaiters.splice(0);
     this.claiming = this.claim(Math.min(free, maxBatch), start, this.host.startAhead()).finally(() => {
       this.claiming = undefined;
+      for (const answer of covered) answer();
       if (this.wantClaim) this.pump();
       this.host.roundEnded();
     });
+  }
+
+  /** No claim will start for the bells heard so far: let their queue acknowledge them. */
+  private answerBells(): void {
+    for (const answer of this.bellWaiters.splice(0)) answer();
   }
 
   /**
@@ -138,6 +153,7 @@ export class ClaimLoop {
     clearInterval(this.idleTimer);
     this.stopped.abort();
     await this.claiming;
+    this.answerBells();
   }
 
   /**

@@ -214,7 +214,10 @@ export class JobDispatcher extends TypedEmitter<DispatcherEvents> implements Att
     try {
       if (watch) this.unwatch = await watch;
       if (this.queue) {
-        this.subscription = await this.queue.subscribe(() => this.claims.bell(), { names: this.names });
+        this.subscription = await this.queue.subscribe(() => this.claims.bell(), {
+          names: this.names,
+          capacity: this.options.concurrency + this.options.prefetch,
+        });
       }
     } catch (error) {
       this.reportError(error, 'start');

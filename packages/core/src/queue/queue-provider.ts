@@ -14,7 +14,20 @@ export interface Bell {
 export interface SubscribeOptions {
   /** Only bells with these names (and bells without a name). All when absent. */
   names?: readonly string[];
+  /**
+   * How many bells the subscriber can use at once (a dispatcher passes its
+   * concurrency plus prefetch): a hint for a broker's prefetch window.
+   */
+  capacity?: number;
 }
+
+/**
+ * Receives one bell. It may return a promise, which settles once the bell
+ * has been acted on (a dispatcher: once the claim it caused has come back,
+ * or at once when it had no room to claim); a queue with acknowledgements
+ * acknowledges the bell then. It never rejects for a dispatcher.
+ */
+export type BellHandler = (bell: Bell) => void | Promise<void>;
 
 /** A live subscription. */
 export interface QueueSubscription {
@@ -47,7 +60,7 @@ export interface IQueueProvider {
   enqueue(bells: readonly Bell[], options?: RingOptions): Promise<void>;
 
   /** Delivers each bell, when due, to one of the subscribed handlers. */
-  subscribe(handler: (bell: Bell) => void, options?: SubscribeOptions): Promise<QueueSubscription>;
+  subscribe(handler: BellHandler, options?: SubscribeOptions): Promise<QueueSubscription>;
 
   /** Stops delivery and releases resources. Idempotent. */
   close(): Promise<void>;

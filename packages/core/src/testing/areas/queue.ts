@@ -11,7 +11,9 @@ export function queueArea({ test, it, needs, open }: KitContext, features: Queue
   needs('queue')('delivers every bell to a subscriber at least once', async () => {
     const h = await open();
     const got = new Set<string>();
-    const sub = await h.queue!.subscribe((bell) => got.add(bell.id));
+    const sub = await h.queue!.subscribe((bell) => {
+      got.add(bell.id);
+    });
     const name = uniqueName('bell');
     const ids = Array.from({ length: 20 }, (_, i) => `${name}-${i}`);
     await h.queue!.enqueue(ids.map((id) => ({ id, name })));
@@ -23,8 +25,12 @@ export function queueArea({ test, it, needs, open }: KitContext, features: Queue
     const h = await open();
     const a: string[] = [];
     const b: string[] = [];
-    const subA = await h.queue!.subscribe((bell) => a.push(bell.id));
-    const subB = await h.queue!.subscribe((bell) => b.push(bell.id));
+    const subA = await h.queue!.subscribe((bell) => {
+      a.push(bell.id);
+    });
+    const subB = await h.queue!.subscribe((bell) => {
+      b.push(bell.id);
+    });
     const ids = Array.from({ length: 30 }, (_, i) => `${uniqueName('share')}-${i}`);
     await h.queue!.enqueue(ids.map((id) => ({ id })));
     await eventually(() => ids.every((id) => a.includes(id) || b.includes(id)), 15_000, 'all bells');
@@ -38,7 +44,9 @@ export function queueArea({ test, it, needs, open }: KitContext, features: Queue
     async () => {
       const h = await open();
       const order: string[] = [];
-      const sub = await h.queue!.subscribe((bell: Bell) => order.push(bell.id));
+      const sub = await h.queue!.subscribe((bell: Bell) => {
+        order.push(bell.id);
+      });
       await h.queue!.enqueue([{ id: 'later', notBefore: Date.now() + 300 }]);
       await h.queue!.enqueue([{ id: 'now' }]);
       await eventually(() => order.includes('later'), 15_000, 'delayed bell');
@@ -55,7 +63,9 @@ export function queueArea({ test, it, needs, open }: KitContext, features: Queue
       { id: 'p-1', priority: -1 },
     ]);
     const order: string[] = [];
-    const sub = await h.queue!.subscribe((bell) => order.push(bell.id));
+    const sub = await h.queue!.subscribe((bell) => {
+      order.push(bell.id);
+    });
     await eventually(() => order.length >= 3, 15_000, 'three bells');
     expect(order.slice(0, 3)).toEqual(['p5', 'p0', 'p-1']);
     await sub.unsubscribe();
@@ -65,10 +75,14 @@ export function queueArea({ test, it, needs, open }: KitContext, features: Queue
     const h = await open();
     const first: string[] = [];
     const second: string[] = [];
-    const sub = await h.queue!.subscribe((bell) => first.push(bell.id));
+    const sub = await h.queue!.subscribe((bell) => {
+      first.push(bell.id);
+    });
     await sub.unsubscribe();
     await sub.unsubscribe();
-    const keep = await h.queue!.subscribe((bell) => second.push(bell.id));
+    const keep = await h.queue!.subscribe((bell) => {
+      second.push(bell.id);
+    });
     await h.queue!.enqueue([{ id: 'after' }]);
     await eventually(() => second.includes('after'), 15_000, 'bell to the live subscriber');
     expect(first).toEqual([]);
@@ -79,7 +93,9 @@ export function queueArea({ test, it, needs, open }: KitContext, features: Queue
     const h = await open();
     if (!h.queue || (h.queue as unknown) !== h.store || !h.store.insertAndRing) return;
     const heard: string[] = [];
-    const sub = await h.queue!.subscribe((bell) => heard.push(bell.id));
+    const sub = await h.queue!.subscribe((bell) => {
+      heard.push(bell.id);
+    });
     const name = uniqueName('fused');
     const manager = new JobManager({ store: h.store, queue: h.queue });
     const key = uniqueName('key');
