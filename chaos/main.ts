@@ -27,7 +27,10 @@ function parseArgs(argv: readonly string[]): { ctx: ScenarioContext; only: strin
         if (!PROVIDER_KINDS.includes(p as ProviderKind))
           throw new Error(`--provider: unknown '${p}' (${PROVIDER_KINDS.join(', ')})`);
       providers = list as ProviderKind[];
-    } else throw new Error(`unknown argument '${arg}' (use --quick, --only=a,b, --provider=${PROVIDER_KINDS.join(',')})`);
+    } else
+      throw new Error(
+        `unknown argument '${arg}' (use --quick, --only=a,b, --provider=${PROVIDER_KINDS.join(',')})`,
+      );
   }
   if (only) {
     const known = new Set(SCENARIOS.map((s) => s.id));

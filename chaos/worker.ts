@@ -12,12 +12,7 @@
  */
 import { closeSync, fdatasyncSync, openSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import {
-  BaseJobCallback,
-  type JobContext,
-  JobDispatcher,
-  JobExecutionResult,
-} from '@jobservice/core';
+import { BaseJobCallback, type JobContext, JobDispatcher, JobExecutionResult } from '@jobservice/core';
 import pg from 'pg';
 import type { WorkerSpec } from './lib/fleet.js';
 import { openHandles } from './lib/stores.js';
@@ -32,7 +27,7 @@ const { store, queue } = handles;
 let append: (id: string, attempt: number) => Promise<void>;
 let closeLedger: () => Promise<void>;
 
-if (spec.location.provider === 'postgres') {
+if (spec.location.provider === 'postgres' || spec.location.provider === 'pg-rabbitmq') {
   const ledger = new pg.Pool({ connectionString: spec.ledgerUrl ?? spec.location.url, max: 2 });
   append = async (id, attempt) => {
     await ledger.query(

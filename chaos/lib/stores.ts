@@ -7,14 +7,21 @@ import type { IDocumentDataProvider, IQueueProvider, JobStatus } from '@jobservi
 import { JOB_STATUSES, silentLogger } from '@jobservice/core';
 import { FileSystemDocumentProvider, FileSystemQueueProvider } from '@jobservice/provider-fs';
 import { PostgresProvider } from '@jobservice/provider-postgres';
+import { RabbitMqQueueProvider } from '@jobservice/provider-rabbitmq';
 import { RedisProvider } from '@jobservice/provider-redis';
 import pg from 'pg';
 
-/** The durable providers the suite runs on (store + queue). */
-export type ProviderKind = 'postgres' | 'fs' | 'redis';
+/**
+ * The durable providers the suite runs on: a store and its queue
+ * (`pg-rabbitmq`: the PostgreSQL store with the RabbitMQ doorbell).
+ */
+export type ProviderKind = 'postgres' | 'fs' | 'redis' | 'pg-rabbitmq';
 
 /** Every provider, in the order runs go through them. */
-export const PROVIDER_KINDS: readonly ProviderKind[] = ['postgres', 'fs', 'redis'];
+export const PROVIDER_KINDS: readonly ProviderKind[] = ['postgres', 'fs', 'redis', 'pg-rabbitmq'];
+
+/** The broker the RabbitMQ runs use: `AMQP_URL`, else the local one. */
+export const AMQP_URL = process.env.AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
 
 /** The Redis the Redis runs use: `REDIS_URL`, else the local server. */
 export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -35,8 +42,10 @@ export interface StoreLocation {
   queueRoot?: string;
   /** fs and Redis: the folder of the per-worker ledger files. */
   ledgerDir?: string;
-  /** Redis: the run's key prefix (the URL is `url`). */
+  /** Redis: the run's key prefix (the URL is `url`); RabbitMQ: the queue name prefix. */
   prefix?: string;
+  /** RabbitMQ: the broker. */
+  amqpUrl?: string;
 }
 
 /** One run's store, queue and where to find them; `dispose()` removes everything. */
@@ -54,8 +63,12 @@ export function runId(): string {
   return randomBytes(4).toString('hex');
 }
 
-/** Creates a schema `chaos_<label>_<id>` with the provider's tables and a `chaos_ledger` table. */
-export async function openPostgresRun(label: string): Promise<RunStore> {
+/**
+ * Creates a schema `chaos_<label>_<id>` with the provider's tables and a
+ * `chaos_ledger` table; with `rabbitmq`, the doorbell is a RabbitMQ queue
+ * under the prefix `chaos-<label>-<id>` instead of NOTIFY.
+ */
+export async function openPostgresRun(label: string, rabbitmq = false): Promise<RunStore> {
   const schema = `chaos_${label}_${runId()}`;
   const provider = new PostgresProvider({ connectionString: DATABASE_URL, schema, listenerPingMs: 0 });
   const sql = new pg.Pool({ connectionString: DATABASE_URL, max: 4 });
@@ -70,17 +83,41 @@ export async function openPostgresRun(label: string): Promise<RunStore> {
     await sql.end();
     throw error;
   }
+  const location: StoreLocation = rabbitmq
+    ? {
+        provider: 'pg-rabbitmq',
+        url: DATABASE_URL,
+        schema,
+        amqpUrl: AMQP_URL,
+        prefix: `chaos-${label}-${runId()}`,
+      }
+    : { provider: 'postgres', url: DATABASE_URL, schema };
+  const queue = rabbitmq ? await openRabbitMq(location) : provider;
   return {
-    location: { provider: 'postgres', url: DATABASE_URL, schema },
+    location,
     store: provider,
-    queue: provider,
+    queue,
     sql,
     async dispose() {
+      if (queue instanceof RabbitMqQueueProvider) {
+        await queue
+          .deleteTopology(['chaos'])
+          .catch((error) => console.error('chaos: could not delete queues:', error));
+        await queue.close().catch(() => {});
+      }
       await provider.close().catch(() => {});
       await dropSchema(sql, schema);
       await sql.end().catch(() => {});
     },
   };
+}
+
+function openRabbitMq(location: StoreLocation): Promise<RabbitMqQueueProvider> {
+  return RabbitMqQueueProvider.connect({
+    url: location.amqpUrl,
+    prefix: location.prefix,
+    logger: silentLogger,
+  });
 }
 
 async function dropSchema(sql: pg.Pool, schema: string): Promise<void> {
@@ -154,6 +191,8 @@ export function openRun(provider: ProviderKind, label: string): Promise<RunStore
       return openFsRun(label);
     case 'redis':
       return openRedisRun(label);
+    case 'pg-rabbitmq':
+      return openPostgresRun(label, true);
   }
 }
 
@@ -170,7 +209,8 @@ export interface StoreHandles {
  */
 export async function openHandles(location: StoreLocation, poolMax = 4): Promise<StoreHandles> {
   switch (location.provider) {
-    case 'postgres': {
+    case 'postgres':
+    case 'pg-rabbitmq': {
       const provider = new PostgresProvider({
         connectionString: location.url,
         schema: location.schema,
@@ -179,7 +219,18 @@ export async function openHandles(location: StoreLocation, poolMax = 4): Promise
         listenerPingMs: 0,
       });
       await provider.ready();
-      return { store: provider, queue: provider, close: () => provider.close() };
+      if (location.provider === 'postgres') {
+        return { store: provider, queue: provider, close: () => provider.close() };
+      }
+      const queue = await openRabbitMq(location);
+      return {
+        store: provider,
+        queue,
+        close: async () => {
+          await queue.close();
+          await provider.close();
+        },
+      };
     }
     case 'redis': {
       const provider = new RedisProvider({ url: location.url, prefix: location.prefix as string });

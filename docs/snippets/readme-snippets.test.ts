@@ -59,10 +59,9 @@ describe('README snippets', () => {
           ? run('npx', ['vitest', 'run', '--config', join(here, 'snippet.vitest.config.ts'), file], here, env)
           : run(process.execPath, ['--import', tsx, file], cwd, env);
         const output = `${result.stdout}\n${result.stderr}`;
-        expect({ status: result.status, signal: result.signal, output }).toMatchObject({
-          status: 0,
-          signal: null,
-        });
+        // On failure the message carries the end of the snippet's output (a kit run's failing test).
+        const said = `exit ${result.status}, signal ${result.signal}; output:\n${output.slice(-6_000)}`;
+        expect({ status: result.status, signal: result.signal }, said).toEqual({ status: 0, signal: null });
       } finally {
         rmSync(cwd, { recursive: true, force: true });
       }

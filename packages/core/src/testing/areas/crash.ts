@@ -103,7 +103,8 @@ export function crashArea({ test, it, needs, open, dispatcher }: KitContext): vo
         concurrency: 1,
         prefetch: 3,
         maxPrefetch: 3,
-        leaseMs: 1_500,
+        // Long enough that a loaded machine's slow heartbeat does not self-fence before the cut.
+        leaseMs: 4_000,
       },
       h,
     );
@@ -113,6 +114,7 @@ export function crashArea({ test, it, needs, open, dispatcher }: KitContext): vo
     d.on('released', ({ job }) => released.push(job.id));
     await d.start();
     await eventually(() => running === 1, 15_000, 'one job to start');
+    expect([lost.length, released.length]).toEqual([0, 0]); // nothing fenced before the cut
     cut.sever();
     await eventually(() => released.length === 3 && lost.length === 1, 15_000, 'self-fencing');
     const after = await h.store.query({ names: [name] });
