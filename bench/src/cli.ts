@@ -53,8 +53,9 @@ export const USAGE = `npm run bench [-- options]
 
   --quick            small sizes, no 1M scenarios (a few minutes)
   --only=a,b         run only these scenarios (see --list)
-  --systems=a,b      compare only these systems (jobservice, graphile-worker, pg-boss,
-                     bullmq-postgres, bullmq-redis, baseline)
+  --systems=a,b      compare only these systems (jobservice, jobservice-redis,
+                     jobservice-pg-rabbitmq, graphile-worker, pg-boss, bullmq-postgres,
+                     bullmq-redis, baseline)
   --reps=N           measured repetitions per system (default 3, after one warm-up)
   --keep-db          keep the run's database afterwards
   --profile          run jobservice's worker processes under node --cpu-prof and add
@@ -64,4 +65,5 @@ export const USAGE = `npm run bench [-- options]
   --list             list the scenarios
 
 Environment: DATABASE_URL (default postgres://postgres@127.0.0.1:5432/test),
-REDIS_URL (default redis://127.0.0.1:6379).`;
+REDIS_URL (default redis://127.0.0.1:6379), AMQP_URL (default
+amqp://guest:guest@127.0.0.1:5672).`;

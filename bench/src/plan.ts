@@ -13,6 +13,8 @@ export interface Plan {
   fs: { jobs: number };
   claimCost: { small: number; large: number; claims: number };
   idle: { jobs: number; seconds: number };
+  /** Producer processes enqueueing single jobs for `seconds` while `workers` run them (doorbells compared). */
+  producers: { processes: number; seconds: number; workers: number; concurrency: number };
   /** Null: not run (quick). */
   soak: { jobs: number; window: number } | null;
 }
@@ -29,6 +31,7 @@ export const FULL_PLAN: Plan = {
   fs: { jobs: 20_000 },
   claimCost: { small: 10_000, large: 1_000_000, claims: 200 },
   idle: { jobs: 1_000_000, seconds: 30 },
+  producers: { processes: 8, seconds: 10, workers: 2, concurrency: 10 },
   soak: { jobs: 1_000_000, window: 100_000 },
 };
 
@@ -44,5 +47,6 @@ export const QUICK_PLAN: Plan = {
   fs: { jobs: 1_000 },
   claimCost: { small: 10_000, large: 100_000, claims: 50 },
   idle: { jobs: 100_000, seconds: 6 },
+  producers: { processes: 8, seconds: 3, workers: 2, concurrency: 10 },
   soak: null,
 };

@@ -5,6 +5,7 @@ import { fsThroughput } from './fs-throughput.js';
 import { idleMemory } from './idle-memory.js';
 import { latency } from './latency.js';
 import { memoryThroughput } from './memory-throughput.js';
+import { producers } from './producers.js';
 import { soakMillion } from './soak-million.js';
 import { throughputMultiProcess } from './throughput-multi-process.js';
 import { throughputOneProcess } from './throughput-one-process.js';
@@ -15,6 +16,7 @@ export const SCENARIOS: readonly Scenario[] = [
   throughputMultiProcess,
   bulkEnqueue,
   latency,
+  producers,
   memoryThroughput,
   fsThroughput,
   claimCost,

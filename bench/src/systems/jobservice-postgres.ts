@@ -1,8 +1,9 @@
-import { JobDispatcher, JobManager, MemoryDocumentProvider } from '@jobservice/core';
+import { JobDispatcher, MemoryDocumentProvider } from '@jobservice/core';
 import { countRows, queryOnce } from '../env/database.js';
 import { workspaceVersion } from '../env/versions.js';
-import { NOOP, noopCallback } from './noop-callback.js';
-import type { SystemAdapter, SystemEnv, SystemModule } from './types.js';
+import { JobserviceAdapter } from './jobservice-adapter.js';
+import { noopCallback } from './noop-callback.js';
+import type { SystemEnv, SystemModule } from './types.js';
 
 type PostgresProviderClass = typeof import('@jobservice/provider-postgres').PostgresProvider;
 
@@ -86,9 +87,8 @@ export const jobserviceNoTrigger = jobserviceModule(
   ' (no change-feed trigger)',
 );
 
-class JobservicePostgres implements SystemAdapter {
+class JobservicePostgres extends JobserviceAdapter {
   private readonly provider;
-  private readonly manager: JobManager;
   private readonly schema: string;
 
   constructor(
@@ -96,9 +96,10 @@ class JobservicePostgres implements SystemAdapter {
     private readonly variant: Variant,
   ) {
     if (!Provider) throw new Error('jobservice: call unavailable() first');
+    const provider = new Provider({ connectionString: env.databaseUrl, schema: env.namespace });
+    super(provider, provider, variant.prefetch ? { prefetch: variant.prefetch } : {});
+    this.provider = provider;
     this.schema = env.namespace;
-    this.provider = new Provider({ connectionString: env.databaseUrl, schema: this.schema });
-    this.manager = new JobManager({ store: this.provider, queue: this.provider });
   }
 
   async install(): Promise<void> {
@@ -116,39 +117,8 @@ class JobservicePostgres implements SystemAdapter {
     await queryOnce(this.env.databaseUrl, `DROP SCHEMA IF EXISTS "${this.schema}" CASCADE`);
   }
 
-  async preload(count: number, options: { delayMs?: number } = {}): Promise<void> {
-    for (let done = 0; done < count; done += 10_000) {
-      const size = Math.min(10_000, count - done);
-      const jobOptions = options.delayMs ? { delayMs: options.delayMs } : undefined;
-      await this.manager.enqueueMany(
-        Array.from({ length: size }, () => ({ callback: NOOP, metadata: {}, options: jobOptions })),
-      );
-    }
-  }
-
-  async bulkEnqueue(count: number): Promise<void> {
-    await this.manager.enqueueMany(Array.from({ length: count }, () => ({ callback: NOOP, metadata: {} })));
-  }
-
-  async enqueueOne(payload: { t?: string }): Promise<void> {
-    await this.manager.enqueue(NOOP, payload);
-  }
-
-  async warm(): Promise<void> {
+  override async warm(): Promise<void> {
     await this.provider.ready();
-  }
-
-  async startWorker(options: { concurrency: number; onStart: (payload: { t?: string }) => void }) {
-    const dispatcher = new JobDispatcher({
-      store: this.provider,
-      queue: this.provider,
-      callbacks: [noopCallback(options.onStart)],
-      concurrency: options.concurrency,
-      ...(this.variant.prefetch ? { prefetch: this.variant.prefetch } : {}),
-    });
-    dispatcher.on('error', ({ error, during }) => console.error(`jobservice: ${during}:`, error));
-    await dispatcher.start();
-    return { stop: () => dispatcher.stop({ graceMs: 5_000 }) };
   }
 
   async remaining(): Promise<number> {

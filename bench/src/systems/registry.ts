@@ -6,6 +6,8 @@ export const SYSTEM_IDS: readonly SystemId[] = [
   'jobservice-prefetch',
   'jobservice-notrigger',
   'jobservice-both',
+  'jobservice-redis',
+  'jobservice-pg-rabbitmq',
   'graphile-worker',
   'pg-boss',
   'bullmq-postgres',
@@ -32,6 +34,10 @@ export async function loadSystem(id: SystemId): Promise<SystemModule> {
       return (await import('./jobservice-postgres.js')).jobserviceNoTrigger;
     case 'jobservice-both':
       return (await import('./jobservice-postgres.js')).jobserviceBoth;
+    case 'jobservice-redis':
+      return (await import('./jobservice-redis.js')).jobserviceRedis;
+    case 'jobservice-pg-rabbitmq':
+      return (await import('./jobservice-pg-rabbitmq.js')).jobservicePgRabbitmq;
     case 'graphile-worker':
       return (await import('./graphile-worker.js')).graphileWorker;
     case 'pg-boss':

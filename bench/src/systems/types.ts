@@ -6,6 +6,8 @@ export type SystemId =
   | 'jobservice-prefetch'
   | 'jobservice-notrigger'
   | 'jobservice-both'
+  | 'jobservice-redis'
+  | 'jobservice-pg-rabbitmq'
   | 'graphile-worker'
   | 'pg-boss'
   | 'bullmq-postgres'
