@@ -42,7 +42,7 @@ export async function runDemo(log: (line: string) => void = console.log): Promis
     for (const [i, { id }] of ids.entries()) {
       const result = await manager.waitFor<typeof RenderInvoiceJob>(id);
       if (!result) throw new Error(`job ${id} completed without a result`);
-      (byWorker[result.worker] ??= []).push(result.orderId);
+      byWorker[result.worker] = [...(byWorker[result.worker] ?? []), result.orderId];
       if (i === 0) delayedRanAfterMs = ((await manager.get(id))?.startedAt ?? 0) - enqueuedAt;
     }
     for (const [worker, list] of Object.entries(byWorker))

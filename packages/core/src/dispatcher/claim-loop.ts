@@ -108,7 +108,10 @@ export class ClaimLoop {
 
   /** Claims if there is room enough and no claim is in flight. */
   pump(): void {
-    if (!this.host.accepting()) return this.answerBells();
+    if (!this.host.accepting()) {
+      this.answerBells();
+      return;
+    }
     if (this.claiming) {
       this.wantClaim = true;
       return;
@@ -117,7 +120,10 @@ export class ClaimLoop {
     const capacity = concurrency + this.prefetch;
     const free = capacity - this.host.running() - this.host.buffered();
     const starving = this.host.buffered() === 0 && this.host.running() < concurrency;
-    if (free <= 0 || (!starving && free < Math.max(1, Math.ceil(capacity / 4)))) return this.answerBells();
+    if (free <= 0 || (!starving && free < Math.max(1, Math.ceil(capacity / 4)))) {
+      this.answerBells();
+      return;
+    }
     this.wantClaim = false;
     const start = Math.max(0, concurrency - this.host.running() - this.host.buffered());
     const covered = this.bellWaiters.splice(0);
