@@ -85,6 +85,9 @@ export type {
 } from './model/schedule.js';
 export type { TraceCarrier } from './model/trace.js';
 export { checkTraceCarrier, MAX_TRACESTATE_LENGTH } from './model/trace.js';
+export { checkBells, decodeBells, encodeBells, RESYNC_BELL_ID } from './queue/bell-payload.js';
+export type { DoorbellHooks } from './queue/local-doorbell.js';
+export { LocalDoorbell } from './queue/local-doorbell.js';
 export type {
   Bell,
   BellHandler,

@@ -2,7 +2,7 @@
  * @jobservice/provider-postgres: the PostgreSQL store (every capability) and
  * NOTIFY doorbell queue for jobservice.
  */
-export { RESYNC_BELL_ID } from './bell-payload.js';
+export { RESYNC_BELL_ID } from '@jobservice/core';
 export type { PostgresProviderOptions } from './options.js';
 export type { PostgresTestingTools } from './postgres-provider.js';
 export { PostgresProvider } from './postgres-provider.js';

@@ -1,15 +1,16 @@
-import type {
-  Bell,
-  JobChange,
-  Logger,
-  QueueSubscription,
-  SubscribeOptions,
-  Unwatch,
-  WatchOptions,
+import {
+  type Bell,
+  type JobChange,
+  LocalDoorbell,
+  type Logger,
+  type QueueSubscription,
+  type SubscribeOptions,
+  type Unwatch,
+  type WatchOptions,
 } from '@jobservice/core';
 import type pg from 'pg';
 import { ChangeFeed, type ChangeKind } from './change-feed.js';
-import { Doorbell } from './doorbell.js';
+
 import { NotificationListener } from './listener.js';
 
 /**
@@ -25,7 +26,7 @@ export class Notifications {
   readonly finishedChannel: string;
   private readonly cancelChannel: string;
   private readonly listener: NotificationListener;
-  private readonly doorbell: Doorbell;
+  private readonly doorbell: LocalDoorbell;
   private readonly changes: ChangeFeed;
 
   constructor(schema: string, config: pg.ClientConfig, pingMs: number, logger: Logger) {
@@ -35,7 +36,7 @@ export class Notifications {
     const channelOf = (kind: ChangeKind) => (kind === 'finished' ? this.finishedChannel : this.cancelChannel);
     const report = (during: string) => (error: unknown) =>
       logger.warn(`postgres: ${during} failed`, { error });
-    this.doorbell = new Doorbell({
+    this.doorbell = new LocalDoorbell({
       listen: () => this.listener.listen(this.bellChannel),
       unlisten: () => this.listener.unlisten(this.bellChannel),
       error: report('a bell handler'),

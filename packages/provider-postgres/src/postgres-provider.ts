@@ -1,6 +1,8 @@
 import {
   type Bell,
   type ClaimRequest,
+  checkBells,
+  encodeBells,
   type FencedWriteResult,
   type IDocumentDataProvider,
   type InsertResult,
@@ -25,7 +27,6 @@ import {
   type WriteOptions,
 } from '@jobservice/core';
 import type pg from 'pg';
-import { checkBells, encodeBells } from './bell-payload.js';
 import * as check from './input-checks.js';
 import { insertJob, insertJobs } from './job-inserts.js';
 import { claimJobs, extendLeases, recoverJobs, settleJobs } from './job-leases.js';
@@ -36,6 +37,10 @@ import { type PostgresProviderOptions, type ResolvedOptions, resolveOptions } fr
 import { quoteIdentifier } from './schema-name.js';
 import { READ_CLOCK, SHIFT_CLOCK } from './sql/clock.js';
 import { COUNT_JOBS } from './sql/count-jobs.js';
+
+/** NOTIFY payloads must stay under 8000 bytes. */
+const MAX_NOTIFY_PAYLOAD_BYTES = 7_900;
+
 import { DELETE_JOB, PRUNE_JOBS } from './sql/delete-job.js';
 import { GET_JOB } from './sql/get-job.js';
 import { NOTIFY } from './sql/notify.js';
@@ -159,7 +164,9 @@ export class PostgresProvider implements IDocumentDataProvider, IQueueProvider {
     const transaction = transactionOf(options?.transaction, 'options.transaction');
     const pool = await this.open();
     const ring =
-      bells.length > 0 ? { channel: this.notifications.bellChannel, payload: encodeBells(bells) } : undefined;
+      bells.length > 0
+        ? { channel: this.notifications.bellChannel, payload: encodeBells(bells, MAX_NOTIFY_PAYLOAD_BYTES) }
+        : undefined;
     return insertJob(transaction ?? pool, this.sql, job, ring);
   }
 
@@ -288,7 +295,7 @@ export class PostgresProvider implements IDocumentDataProvider, IQueueProvider {
     await this.sql.run(
       transaction ?? pool,
       NOTIFY,
-      [this.notifications.bellChannel, encodeBells(bells)],
+      [this.notifications.bellChannel, encodeBells(bells, MAX_NOTIFY_PAYLOAD_BYTES)],
       'enqueue',
     );
   }

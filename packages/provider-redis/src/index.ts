@@ -2,7 +2,6 @@
  * @jobservice/provider-redis: the Redis store (every capability, each state
  * change one atomic Lua script) and pub/sub doorbell queue for jobservice.
  */
-export { RESYNC_BELL_ID } from './doorbell.js';
 export type { RedisClient, RedisProviderOptions } from './options.js';
 export { DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_PREFIX, PREFIX_PATTERN } from './options.js';
 export type { RedisTestingTools } from './redis-provider.js';

@@ -1,6 +1,13 @@
-import type { Bell, JobChange, QueueSubscription, SubscribeOptions, Unwatch } from '@jobservice/core';
+import {
+  type Bell,
+  type JobChange,
+  LocalDoorbell,
+  type QueueSubscription,
+  type SubscribeOptions,
+  type Unwatch,
+} from '@jobservice/core';
 import { ChangeFeed } from './change-feed.js';
-import { Doorbell } from './doorbell.js';
+
 import { ChannelListener } from './listener.js';
 import type { RedisClient, ResolvedOptions } from './options.js';
 
@@ -11,7 +18,7 @@ import type { RedisClient, ResolvedOptions } from './options.js';
  */
 export class Notifications {
   private readonly listener: ChannelListener;
-  private readonly doorbell: Doorbell;
+  private readonly doorbell: LocalDoorbell;
   private readonly changes: ChangeFeed;
 
   constructor(
@@ -31,7 +38,7 @@ export class Notifications {
         this.doorbell.resync();
       },
     });
-    this.doorbell = new Doorbell({
+    this.doorbell = new LocalDoorbell({
       listen: () => this.listener.listen(channels.bells),
       unlisten: () => this.listener.unlisten(channels.bells),
       error: warn('a bell handler'),

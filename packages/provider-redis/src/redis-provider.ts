@@ -1,6 +1,8 @@
 import {
   type Bell,
   type ClaimRequest,
+  checkBells,
+  encodeBells,
   type FencedWriteResult,
   type IDocumentDataProvider,
   type InsertResult,
@@ -29,7 +31,6 @@ import {
 } from '@jobservice/core';
 import { claimArgs, extendArgs, insertArgs, settleArgs } from './batch-args.js';
 import { connectOnce } from './connect.js';
-import { checkBells, encodeBells } from './doorbell.js';
 import * as check from './input-checks.js';
 import { decodeFields, decodeJob, encodePatch } from './job-codec.js';
 import { deleteKeys } from './key-cleanup.js';

@@ -1,14 +1,10 @@
-import {
-  type Bell,
-  clampTimerDelay,
-  Heap,
-  type QueueSubscription,
-  type SubscribeOptions,
-} from '@jobservice/core';
+import { Heap } from '../util/heap.js';
+import { clampTimerDelay } from '../util/timer-limit.js';
 import { decodeBells, RESYNC_BELL_ID } from './bell-payload.js';
+import type { Bell, BellHandler, QueueSubscription, SubscribeOptions } from './queue-provider.js';
 
 interface Subscriber {
-  handler: (bell: Bell) => void;
+  handler: BellHandler;
   names: ReadonlySet<string> | undefined;
 }
 
@@ -20,13 +16,25 @@ interface HeldBell {
 /** Most bells held for a later `notBefore` in one process; beyond it they are dropped (the idle claim covers). */
 const MAX_HELD = 100_000;
 
+/** How a {@link LocalDoorbell} reaches its provider's broadcast channel. */
+export interface DoorbellHooks {
+  /** Starts listening (resolves once live); called when the first subscriber joins. */
+  listen(): Promise<void>;
+  /** Stops listening; called when the last subscriber leaves. */
+  unlisten(): Promise<void>;
+  /** A handler threw. */
+  error(error: unknown): void;
+}
+
 /**
- * The receiving side of the NOTIFY doorbell in one process: hands each
- * incoming bell to one matching subscriber (round robin), holds bells whose
- * `notBefore` is ahead on one timer, and rings every subscriber after the
- * listening connection was re-established.
+ * The receiving side of a broadcast doorbell (PostgreSQL NOTIFY, Redis
+ * pub/sub) in one process: hands each incoming bell to one matching
+ * subscriber (round robin), holds bells whose `notBefore` is ahead on one
+ * timer, and rings every matching subscriber with a resync bell (after the
+ * listening connection was re-established, or when a payload carried one).
+ * For provider authors: payloads are {@link encodeBells}' format.
  */
-export class Doorbell {
+export class LocalDoorbell {
   private subscribers: Subscriber[] = [];
   private turn = 0;
   private readonly held = new Heap<HeldBell>(
@@ -35,25 +43,23 @@ export class Doorbell {
   private timer: NodeJS.Timeout | undefined;
   private timerAt = Number.POSITIVE_INFINITY;
 
-  constructor(
-    private readonly hooks: {
-      /** Starts listening (resolves once live). */
-      listen(): Promise<void>;
-      /** Stops listening (no subscriber is left). */
-      unlisten(): Promise<void>;
-      error(error: unknown): void;
-    },
-  ) {}
+  private listening: Promise<void> | undefined;
+
+  constructor(private readonly hooks: DoorbellHooks) {}
 
   /** Adds a handler; resolves once bells can reach it. */
-  async subscribe(handler: (bell: Bell) => void, options: SubscribeOptions = {}): Promise<QueueSubscription> {
+  async subscribe(handler: BellHandler, options: SubscribeOptions = {}): Promise<QueueSubscription> {
     const subscriber: Subscriber = {
       handler,
       names: options.names ? new Set(options.names) : undefined,
     };
     this.subscribers.push(subscriber);
     try {
-      await this.hooks.listen();
+      this.listening ??= this.hooks.listen().catch((error: unknown) => {
+        this.listening = undefined;
+        throw error;
+      });
+      await this.listening;
     } catch (error) {
       this.remove(subscriber);
       throw error;
@@ -64,12 +70,15 @@ export class Doorbell {
         if (!active) return;
         active = false;
         this.remove(subscriber);
-        if (this.subscribers.length === 0) await this.hooks.unlisten();
+        if (this.subscribers.length === 0 && this.listening) {
+          this.listening = undefined;
+          await this.hooks.unlisten();
+        }
       },
     };
   }
 
-  /** A NOTIFY payload arrived. */
+  /** A payload in {@link encodeBells}' format arrived (anything else is ignored). */
   receive(payload: string): void {
     const bells = decodeBells(payload);
     if (!bells) return;
@@ -88,6 +97,7 @@ export class Doorbell {
   /** Drops subscribers and held bells. */
   close(): void {
     this.subscribers = [];
+    this.listening = undefined;
     clearTimeout(this.timer);
     this.held.clear();
   }
@@ -111,7 +121,8 @@ export class Doorbell {
 
   private call(subscriber: Subscriber, bell: Bell): void {
     try {
-      subscriber.handler(bell);
+      const answered = subscriber.handler(bell);
+      if (answered) answered.catch((error: unknown) => this.hooks.error(error));
     } catch (error) {
       this.hooks.error(error);
     }

@@ -1,15 +1,13 @@
-import { type Bell, InvalidInputError } from '@jobservice/core';
+import { InvalidInputError } from '../errors.js';
+import type { Bell } from './queue-provider.js';
 
 /**
  * The id of a bell that names no job: "something may be ready, claim". Sent
- * after the listening connection was re-established (notifications may
- * have been missed) and when one enqueue rang more bells than fit in a
- * NOTIFY payload. Delivered to every matching subscriber.
+ * after a listening connection was re-established (broadcasts may have been
+ * missed) and when one enqueue rang more bells than fit in one payload.
+ * Delivered to every matching subscriber.
  */
 export const RESYNC_BELL_ID = '*';
-
-/** NOTIFY payloads must stay under 8000 bytes. */
-const MAX_PAYLOAD_BYTES = 7_900;
 
 interface WireBell {
   i: string;
@@ -18,7 +16,7 @@ interface WireBell {
   p?: number;
 }
 
-/** Checks the bells of one `enqueue` call (naming the field). */
+/** Checks the bells of one `enqueue` call (naming the field); for queue providers. */
 export function checkBells(bells: readonly Bell[]): void {
   if (!Array.isArray(bells))
     throw new InvalidInputError('bells', 'must be an array of { id, name?, notBefore?, priority? }');
@@ -39,11 +37,12 @@ export function checkBells(bells: readonly Bell[]): void {
 }
 
 /**
- * Encodes one enqueue's bells as one NOTIFY payload: every bell when they
- * fit; else one resync bell per callback name (with the earliest
- * `notBefore`); else a single resync bell.
+ * Encodes one enqueue's bells as one broadcast payload (PostgreSQL NOTIFY,
+ * Redis pub/sub): every bell when they fit in `maxBytes`; else one resync
+ * bell per callback name (with the earliest `notBefore`); else a single
+ * resync bell. {@link decodeBells} reads it back.
  */
-export function encodeBells(bells: readonly Bell[]): string {
+export function encodeBells(bells: readonly Bell[], maxBytes = Number.POSITIVE_INFINITY): string {
   const wire = bells.map((bell) => {
     const w: WireBell = { i: bell.id };
     if (bell.name !== undefined) w.n = bell.name;
@@ -52,7 +51,7 @@ export function encodeBells(bells: readonly Bell[]): string {
     return w;
   });
   const full = JSON.stringify({ b: wire });
-  if (Buffer.byteLength(full) <= MAX_PAYLOAD_BYTES) return full;
+  if (Buffer.byteLength(full) <= maxBytes) return full;
   const byName = new Map<string | null, number | null>();
   for (const bell of bells) {
     const name = bell.name ?? null;
@@ -61,7 +60,7 @@ export function encodeBells(bells: readonly Bell[]): string {
     byName.set(name, known === undefined ? at : known === null || at === null ? null : Math.min(known, at));
   }
   const grouped = JSON.stringify({ o: [...byName] });
-  if (Buffer.byteLength(grouped) <= MAX_PAYLOAD_BYTES) return grouped;
+  if (Buffer.byteLength(grouped) <= maxBytes) return grouped;
   return JSON.stringify({ o: [[null, null]] });
 }
 
