@@ -138,21 +138,13 @@ export async function openFsRun(label: string): Promise<RunStore> {
     ledgerDir: join(dir, 'ledger'),
   };
   await mkdir(location.ledgerDir as string, { recursive: true });
-  const store = await FileSystemDocumentProvider.open({
-    root: location.storeRoot as string,
-    logger: silentLogger,
-  });
-  const queue = await FileSystemQueueProvider.open({
-    root: location.queueRoot as string,
-    logger: silentLogger,
-  });
+  const handles = await openHandles(location);
   return {
     location,
-    store,
-    queue,
+    store: handles.store,
+    queue: handles.queue,
     async dispose() {
-      await queue.close().catch(() => {});
-      await store.close().catch(() => {});
+      await handles.close().catch(() => {});
       await rm(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 });
     },
   };
