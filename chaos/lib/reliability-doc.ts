@@ -3,11 +3,12 @@ import { execFileSync } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { availableParallelism, cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
+import { Redis } from 'ioredis';
 import pg from 'pg';
 import { SCENARIOS } from '../scenarios/index.js';
 import { REPO_ROOT } from './fleet.js';
 import { markdownTable, type ScenarioResult, verdict } from './report.js';
-import { DATABASE_URL } from './stores.js';
+import { DATABASE_URL, REDIS_URL } from './stores.js';
 
 async function postgresVersion(): Promise<string> {
   const client = new pg.Client({ connectionString: DATABASE_URL });
@@ -19,6 +20,35 @@ async function postgresVersion(): Promise<string> {
     return `unreachable (${String(error).slice(0, 80)})`;
   } finally {
     await client.end().catch(() => {});
+  }
+}
+
+async function redisVersion(): Promise<string> {
+  const client = new Redis(REDIS_URL, {
+    lazyConnect: true,
+    maxRetriesPerRequest: 1,
+    retryStrategy: () => null,
+  });
+  client.on('error', () => {});
+  try {
+    await client.connect();
+    return /redis_version:(\S+)/.exec(await client.info('server'))?.[1] ?? 'unknown';
+  } catch (error) {
+    return `unreachable (${String(error).slice(0, 80)})`;
+  } finally {
+    client.disconnect();
+  }
+}
+
+function rabbitmqVersion(): string {
+  try {
+    const out = execFileSync('rabbitmqctl', ['version'], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
+    return out.trim() || 'unknown';
+  } catch {
+    return 'unknown (rabbitmqctl not available)';
   }
 }
 
@@ -45,7 +75,9 @@ export async function writeReliabilityDoc(
   const text = `# Reliability
 
 The last full run of the chaos suite (\`npm run chaos\`): real worker
-processes against the real stores (PostgreSQL and the fs provider), killed,
+processes against the real stores and queues (PostgreSQL with its NOTIFY
+doorbell, the fs store and queue, Redis store and queue, and the PostgreSQL
+store with the RabbitMQ doorbell: \`pg-rabbitmq\`), killed,
 stopped, starved of CPU, cut off from the database and fed hostile input.
 The suite lives in [\`chaos/\`](../chaos/README.md); it is not part of
 \`npm test\`. This file is rewritten by every full run.
@@ -56,7 +88,7 @@ The suite lives in [\`chaos/\`](../chaos/README.md); it is not part of
 - commit: ${commit()}
 - command: \`npm run chaos${args.length ? ` -- ${args.join(' ')}` : ''}\`
 - machine: ${availableParallelism()} CPUs (nproc), ${cpus()[0]?.model ?? 'unknown CPU'}, ${(totalmem() / 2 ** 30).toFixed(1)} GiB RAM
-- Node ${process.version}, PostgreSQL ${await postgresVersion()}
+- Node ${process.version}, PostgreSQL ${await postgresVersion()}, Redis ${await redisVersion()}, RabbitMQ ${rabbitmqVersion()}
 - wall time: ${(totalMs / 60_000).toFixed(1)} min
 
 | scenario | verdict | time |
@@ -76,9 +108,11 @@ ${SCENARIOS.map((s) => `- **${s.id}** (${s.title}): ${s.checks}`).join('\n')}
 
 \`\`\`sh
 # PostgreSQL: DATABASE_URL, else postgres://postgres@127.0.0.1:5432/test (each run makes and drops its own schema)
+# Redis: REDIS_URL, else redis://127.0.0.1:6379; RabbitMQ: AMQP_URL, else amqp://guest:guest@127.0.0.1:5672
+#   (each run uses its own key / queue prefix and deletes it)
 npm run chaos                          # the full suite (~20 min); rewrites this file
 npm run chaos -- --quick               # the small form (~3 min)
-npm run chaos -- --only=kill9,zombie --provider=postgres
+npm run chaos -- --only=kill9,zombie --provider=redis,pg-rabbitmq
 \`\`\`
 `;
   await writeFile(path, text);
