@@ -6,6 +6,7 @@ import { clampTimerDelay } from '../util/timer-limit.js';
 import type { AbortCause } from './abort-reasons.js';
 import { Attempt, type AttemptEnd, type AttemptHost } from './attempt.js';
 import type { DispatcherEvents } from './dispatcher-events.js';
+import { mayLapseBeforeNextBeat } from './lease-keeper.js';
 import type { SettlePipeline } from './settle-pipeline.js';
 import { decideSettlement, type SettlementDecision } from './settlement-policy.js';
 import { StartAhead } from './start-ahead.js';
@@ -56,7 +57,13 @@ export class AttemptSlots {
     private readonly attemptHost: AttemptHost,
     private readonly settles: SettlePipeline,
     private readonly timeouts: TimeoutTimer,
-    private readonly options: { concurrency: number; leaseMs: number; maxBatch: number; startAhead: boolean },
+    private readonly options: {
+      concurrency: number;
+      leaseMs: number;
+      heartbeatMs: number;
+      maxBatch: number;
+      startAhead: boolean;
+    },
   ) {
     this.ahead = new StartAhead(options.concurrency, options.startAhead ? options.maxBatch : 0);
   }
@@ -234,6 +241,17 @@ export class AttemptSlots {
   }
 
   private run(attempt: Attempt): void {
+    if (mayLapseBeforeNextBeat(attempt.leaseValidUntil, this.options.heartbeatMs)) {
+      // The claim or start write came back too late (a stalled connection): the lease may lapse
+      // before a heartbeat could extend it, and another worker may run the job. Never start it.
+      attempt.phase = 'ready';
+      this.abort(
+        attempt,
+        'lease-lost',
+        'its lease may lapse before it could be heartbeated (the write came back late)',
+      );
+      return;
+    }
     this.inUse++;
     attempt.phase = 'running';
     attempt.startedAtLocal = performance.now();

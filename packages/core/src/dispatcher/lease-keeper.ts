@@ -106,9 +106,8 @@ export class LeaseKeeper {
    * extend it, keeping half a heartbeat interval of margin for timer delays.
    */
   private selfFence(): void {
-    const horizon = performance.now() + this.options.heartbeatMs * 1.5;
     for (const attempt of [...this.hooks.held()]) {
-      if (!attempt.settled && attempt.leaseValidUntil <= horizon) {
+      if (!attempt.settled && mayLapseBeforeNextBeat(attempt.leaseValidUntil, this.options.heartbeatMs)) {
         this.hooks.lost(
           attempt,
           'self-fenced: no heartbeat reached the store in time, so the lease may have lapsed',
@@ -116,4 +115,14 @@ export class LeaseKeeper {
       }
     }
   }
+}
+
+/**
+ * True when a lease known to hold until `leaseValidUntil` (local time)
+ * might lapse before the next heartbeat could extend it, keeping half a
+ * heartbeat interval of margin for timer delays: such an attempt is fenced
+ * (running) or never started (a claim or start write that came back late).
+ */
+export function mayLapseBeforeNextBeat(leaseValidUntil: number, heartbeatMs: number): boolean {
+  return leaseValidUntil <= performance.now() + heartbeatMs * 1.5;
 }

@@ -85,6 +85,53 @@ export function crashArea({ test, it, needs, open, dispatcher }: KitContext): vo
     );
   });
 
+  it('never starts a job whose claim came back after its lease may have lapsed', async () => {
+    const h = await open();
+    const name = uniqueName('late-claim');
+    const events: string[] = [];
+    const Callback = defineCallback(name, () => {
+      events.push('handler');
+      return JobExecutionResult.success();
+    });
+    const job = newJob(name);
+    await h.store.insert(job);
+    // Heartbeats every 1 s: a lease must hold 1.5 s past a start. The first claim comes back
+    // 2 s late, so its lease may lapse before a heartbeat; the store's lapses only at 3 s, so
+    // the hand-back lands before the reaper could recover the job.
+    const leaseMs = 3_000;
+    let delayed = false;
+    const late = <T>(answer: T): Promise<T> => {
+      if (delayed) return Promise.resolve(answer);
+      delayed = true;
+      return new Promise((resolve) => setTimeout(() => resolve(answer), 2_000));
+    };
+    const inner = h.store;
+    const store = delegatingStore(inner, {
+      update: async (id, version, patch) => {
+        const after = await inner.update(id, version, patch);
+        return patch.status === 'running' && after ? late(after) : after;
+      },
+      close: async () => {},
+    });
+    if (inner.claim) {
+      const claim = inner.claim.bind(inner);
+      store.claim = async (request) => {
+        const jobs = await claim(request);
+        return jobs.length > 0 ? late(jobs) : jobs;
+      };
+    }
+    const d = dispatcher({ callbacks: [Callback], store, leaseMs, concurrency: 1 }, h);
+    d.on('released', () => events.push('released'));
+    d.on('started', () => events.push('started'));
+    await d.start();
+    await eventually(() => events.includes('handler'), 15_000, 'the job to run after it was handed back');
+    await d.drain();
+    await d.stop();
+    expect(events).toEqual(['released', 'started', 'handler']);
+    // Handed back uncounted: the one run is attempt 1.
+    expect(await h.store.get(job.id)).toMatchObject({ status: 'completed', attempt: 1 });
+  });
+
   it('a worker cut off from its heartbeats hands its reserved jobs back and abandons only the running one', async () => {
     const h = await open();
     const name = uniqueName('fenced');
