@@ -4,13 +4,19 @@ import * as check from './input-checks.js';
 import { encodeDueTime, encodeNewJob } from './job-codec.js';
 
 /** The insert script's arguments: bells payload, job count, then per job its due time and fields. */
-export function insertArgs(jobs: readonly NewJob[], bells: string, options?: WriteOptions): string[] {
+export function insertArgs(
+  jobs: readonly NewJob[],
+  bells: string,
+  options?: WriteOptions,
+  /** Where `jobs` start in the caller's batch, for field names (`jobs[1000]`); `null`: a single insert. */
+  offset: number | null = 0,
+): string[] {
   if (options?.transaction !== undefined) {
     throw new InvalidInputError('options.transaction', 'the redis store has no transaction handles; omit it');
   }
   const args: string[] = [bells, String(jobs.length)];
   jobs.forEach((job, i) => {
-    const field = jobs.length === 1 ? 'job' : `jobs[${i}]`;
+    const field = offset === null ? 'job' : `jobs[${offset + i}]`;
     const fields = encodeNewJob(job, field);
     args.push(...encodeDueTime(job, field), String(fields.length / 2), ...fields);
   });

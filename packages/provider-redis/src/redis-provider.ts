@@ -50,6 +50,9 @@ export interface RedisTestingTools {
   shiftClock(ms: number): Promise<number>;
 }
 
+/** Most jobs one insert script carries (a larger `insertMany` runs several, in order). */
+const INSERT_CHUNK = 1_000;
+
 /**
  * The Redis store **and** doorbell queue: every job one hash, every state
  * change one atomic Lua script (insert, update, delete, claim, settle,
@@ -115,18 +118,18 @@ export class RedisProvider implements IDocumentDataProvider, IQueueProvider {
 
   /** Inserts one job (one script: key and id uniqueness, `runAt` from the store clock). */
   async insert(job: NewJob, options?: WriteOptions): Promise<InsertResult> {
-    return (await this.insertJobs([job], '', options))[0] as InsertResult;
+    return (await this.insertJobs([job], '', options, true))[0] as InsertResult;
   }
 
   /** `insert`, and when the job is created, publishes `bells` on this provider's doorbell in the same script. */
   async insertAndRing(job: NewJob, bells: readonly Bell[], options?: WriteOptions): Promise<InsertResult> {
     checkBells(bells);
     return (
-      await this.insertJobs([job], bells.length > 0 ? encodeBells(bells) : '', options)
+      await this.insertJobs([job], bells.length > 0 ? encodeBells(bells) : '', options, true)
     )[0] as InsertResult;
   }
 
-  /** Inserts jobs in order in one script; the first of two equal keys wins. */
+  /** Inserts jobs in order, up to 1,000 per script (each atomic); the first of two equal keys wins. */
   async insertMany(jobs: readonly NewJob[], options?: WriteOptions): Promise<InsertResult[]> {
     if (!Array.isArray(jobs)) throw new InvalidInputError('jobs', 'must be an array of jobs');
     return jobs.length === 0 ? [] : this.insertJobs(jobs, '', options);
@@ -279,14 +282,24 @@ export class RedisProvider implements IDocumentDataProvider, IQueueProvider {
     }
   }
 
+  /** Inserts in scripts of up to {@link INSERT_CHUNK} jobs, in order (a later chunk sees an earlier one's keys). */
   private async insertJobs(
     jobs: readonly NewJob[],
     bells: string,
     options?: WriteOptions,
+    single = false,
   ): Promise<InsertResult[]> {
-    const args = insertArgs(jobs, bells, options);
-    const rows = (await this.call('insert', args)) as Array<[string, number]>;
-    return rows.map(([id, created]) => ({ id, created: created === 1 }));
+    // Every chunk's arguments first: a bad job anywhere writes nothing.
+    const chunks: string[][] = [];
+    for (let from = 0; from < jobs.length; from += INSERT_CHUNK) {
+      chunks.push(insertArgs(jobs.slice(from, from + INSERT_CHUNK), bells, options, single ? null : from));
+    }
+    const results: InsertResult[] = [];
+    for (const args of chunks) {
+      const rows = (await this.call('insert', args)) as Array<[string, number]>;
+      for (const [id, created] of rows) results.push({ id, created: created === 1 });
+    }
+    return results;
   }
 
   private async call(name: ScriptName, args: ReadonlyArray<string | number>): Promise<unknown> {

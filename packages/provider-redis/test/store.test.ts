@@ -112,3 +112,27 @@ describe.skipIf(!redisUrl)('the Redis layout', () => {
     expect((await p.query({ scheduleId: 'sched' })).items.map((j) => j.id)).toEqual([jobs[2]!.id]);
   });
 });
+
+describe.skipIf(!redisUrl)('large batches', () => {
+  it('inserts 10,000 jobs in one insertMany (several scripts, in order) and refuses a bad one writing nothing', async () => {
+    const p = provider();
+    const name = uniqueName('bulk');
+    const key = uniqueName('key');
+    const jobs = Array.from({ length: 10_000 }, () => newJob(name));
+    jobs[10] = newJob(name, { key });
+    jobs[9_990] = newJob(name, { key }); // the same key in a later script: the first wins
+    const results = await p.insertMany(jobs);
+    expect(results.filter((r) => r.created)).toHaveLength(9_999);
+    expect(results[9_990]).toEqual({ id: jobs[10]!.id, created: false });
+    expect((await p.countJobs()).find((c) => c.name === name)?.count).toBe(9_999);
+
+    const other = uniqueName('bulk-bad');
+    const bad = Array.from({ length: 2_500 }, () => newJob(other));
+    bad[2_400] = { ...newJob(other), priority: 2 ** 40 };
+    await expect(p.insertMany(bad)).rejects.toMatchObject({
+      code: 'INVALID_INPUT',
+      field: 'jobs[2400].priority',
+    });
+    expect((await p.countJobs()).find((c) => c.name === other)).toBeUndefined();
+  });
+});
