@@ -1,6 +1,6 @@
 import { JobDispatcher, JobManager } from '@jobservice/core';
 import { PostgresProvider } from '@jobservice/provider-postgres';
-import { Injectable, Module } from '@nestjs/common';
+import { ConfigModule, ConfigService } from '@nestjs/config';
 import { Test } from '@nestjs/testing';
 import { describe, expect, it, vi } from 'vitest';
 import {
@@ -11,44 +11,29 @@ import {
 import { JOBSERVICE_QUEUE, JOBSERVICE_STORE, JobServiceModule } from '../src/index.js';
 import { GreetCallback, Greeter, GreeterModule, WelcomeService } from './fixtures.js';
 
-/** Stands in for @nestjs/config's ConfigService (not installed here). */
-@Injectable()
-class ConfigService {
-  constructor(private readonly values: Record<string, string>) {}
-  get(key: string): string {
-    const value = this.values[key];
-    if (value === undefined) throw new Error(`${key} is not configured`);
-    return value;
-  }
-}
-
+/** @nestjs/config's own module, loaded from values instead of a .env file. */
 function configModule(values: Record<string, string>) {
-  @Module({
-    providers: [{ provide: ConfigService, useValue: new ConfigService(values) }],
-    exports: [ConfigService],
-  })
-  class ConfigModule {}
-  return ConfigModule;
+  return ConfigModule.forRoot({ ignoreEnvFile: true, load: [() => values] });
 }
 
 describe('JobServiceModule on PostgreSQL (forRootAsync)', () => {
   it('runs the injected callback and closes the store it created', async () => {
     const schema = randomSchema('nest');
     dropSchemaAfterTest(schema);
-    const ConfigModule = configModule({ DATABASE_URL: databaseUrl(), JOBS_SCHEMA: schema });
+    const settings = configModule({ DATABASE_URL: databaseUrl(), JOBS_SCHEMA: schema });
     let created: PostgresProvider | undefined;
 
     const moduleRef = await Test.createTestingModule({
       imports: [
         GreeterModule,
         JobServiceModule.forRootAsync({
-          imports: [ConfigModule, GreeterModule],
+          imports: [settings, GreeterModule],
           inject: [ConfigService],
           callbacks: [GreetCallback],
           useFactory: async (config: ConfigService) => {
             const postgres = new PostgresProvider({
-              connectionString: config.get('DATABASE_URL'),
-              schema: config.get('JOBS_SCHEMA'),
+              connectionString: config.getOrThrow<string>('DATABASE_URL'),
+              schema: config.getOrThrow<string>('JOBS_SCHEMA'),
               poolConfig: { max: 4 },
               listenerPingMs: 0,
             });
