@@ -52,6 +52,8 @@ export class ClaimLoop {
   private claiming: Promise<void> | undefined;
   private wantClaim = false;
   private empty = false;
+  /** Grows whenever something may have become due; a claim proves emptiness only if it did not grow meanwhile. */
+  private changes = 0;
   private failures = 0;
   private idleTimer: NodeJS.Timeout | undefined;
   /** Bells heard since the last claim started, answered when the next one ends. */
@@ -84,6 +86,7 @@ export class ClaimLoop {
   /** Something may have become due (a bell, a settle): the next idle check claims again. */
   invalidate(): void {
     this.empty = false;
+    this.changes++;
   }
 
   /**
@@ -93,6 +96,7 @@ export class ClaimLoop {
    */
   bell(): Promise<void> {
     this.empty = false;
+    this.changes++;
     this.wantClaim = true;
     const heard = new Promise<void>((resolve) => this.bellWaiters.push(resolve));
     this.pump();
@@ -149,6 +153,7 @@ export class ClaimLoop {
     this.idleTimer = setInterval(() => {
       if (this.host.buffered() === 0 && this.host.running() < this.settings.concurrency) {
         this.empty = false;
+        this.changes++;
         this.pump();
       }
     }, this.settings.idlePollMs);
@@ -197,6 +202,7 @@ export class ClaimLoop {
    */
   private async claim(limit: number, start: number, startAhead: number): Promise<void> {
     const leaseStart = performance.now();
+    const changesBefore = this.changes;
     let jobs: JobDocument[];
     try {
       jobs = await this.store.claim({
@@ -217,7 +223,8 @@ export class ClaimLoop {
     }
     this.adaptPrefetch(jobs.length, limit, performance.now() - leaseStart);
     if (jobs.length === limit) this.wantClaim = true;
-    else if (jobs.length === 0) this.empty = !this.wantClaim;
+    // A settle that landed while this claim was in flight may have made a job due that its snapshot missed.
+    else if (jobs.length === 0) this.empty = !this.wantClaim && this.changes === changesBefore;
     this.host.claimed(jobs, leaseStart);
   }
 }
