@@ -4,8 +4,11 @@ import { RedisProvider } from '../src/index.js';
 import { dropAndClose, randomPrefix, redisUrl, skipReason } from './helpers.js';
 
 if (!redisUrl) {
-  describe.skip(`provider-redis conformance (${skipReason})`, () => {
-    it('needs Redis', () => {});
+  // No Redis answered and none could be started: allowed on a laptop (the reason is printed),
+  // never under CI=true, where this fails instead of passing the kit by omission.
+  console.warn(`provider-redis conformance not run: ${skipReason}`);
+  it(`runs the kit only where a Redis answers (${skipReason})`, () => {
+    expect(process.env.CI, 'under CI=true a Redis must answer').not.toBe('true');
   });
 } else {
   runConformanceKit({
