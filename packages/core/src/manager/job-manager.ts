@@ -7,9 +7,8 @@ import type {
 import { CallbackRegistry } from '../callbacks/callback-registry.js';
 import { getJobName } from '../callbacks/job-callback-name.js';
 import { assertJobName } from '../callbacks/job-name.js';
-import { InvalidInputError, JobServiceError, NotFoundError } from '../errors.js';
+import { InvalidInputError, JobServiceError } from '../errors.js';
 import type { InsertResult, JobDocument, NewJob } from '../model/job.js';
-import { isTerminal } from '../model/job.js';
 import type { JsonValue } from '../model/json.js';
 import type { ScheduleDocument } from '../model/schedule.js';
 import { checkTraceCarrier } from '../model/trace.js';
@@ -28,7 +27,10 @@ import type {
 import { JobStore } from '../store/job-store.js';
 import { buildNewJob, type EnqueueOptions, type JobDefaults } from './enqueue-options.js';
 import { type EnqueueWrapper, EnqueueWrappers } from './enqueue-wrappers.js';
+import { type CancelOutcome, cancelJob, deleteJob, retryJob } from './job-actions.js';
 import { type WaitForOptions, waitForJob } from './wait-for.js';
+
+export type { CancelOutcome } from './job-actions.js';
 
 /** Options for {@link JobManager}. */
 export interface JobManagerOptions {
@@ -55,15 +57,6 @@ export interface EnqueueItem {
   metadata: JsonValue;
   options?: Omit<EnqueueOptions, 'transaction'>;
 }
-
-/** What `cancel` did. */
-export type CancelOutcome =
-  /** The job was scheduled and is now cancelled. */
-  | 'cancelled'
-  /** The job is running; its worker was asked to stop and will settle it `cancelled`. */
-  | 'requested'
-  /** The job had already ended; nothing changed. */
-  | 'already-finished';
 
 /**
  * Enqueues jobs and looks after them: cancel, retry, get, list, waitFor.
@@ -257,26 +250,11 @@ export class JobManager {
   /**
    * Cancels a job: a scheduled job becomes `cancelled` now; a running job is
    * marked `cancelRequested` and its worker aborts it at its next heartbeat
-   * (or at once through the store's change feed).
+   * (or at once through the store's change feed). Unknown ids throw
+   * `NotFoundError`.
    */
-  async cancel(id: string): Promise<CancelOutcome> {
-    for (;;) {
-      const job = await this.store.get(id);
-      if (!job) throw new NotFoundError('job', id);
-      if (isTerminal(job.status)) return 'already-finished';
-      if (job.status === 'scheduled') {
-        const now = await this.store.now();
-        const after = await this.store.update(id, job.version, {
-          status: 'cancelled',
-          finishedAt: now,
-          error: { message: 'cancelled' },
-        });
-        if (after) return 'cancelled';
-      } else {
-        if (job.cancelRequested) return 'requested';
-        if (await this.store.update(id, job.version, { cancelRequested: true })) return 'requested';
-      }
-    }
+  cancel(id: string): Promise<CancelOutcome> {
+    return cancelJob(this.store, id);
   }
 
   /**
@@ -284,24 +262,29 @@ export class JobManager {
    * false when the job is not in one of those statuses.
    */
   async retry(id: string): Promise<boolean> {
-    for (;;) {
-      const job = await this.store.get(id);
-      if (!job) throw new NotFoundError('job', id);
-      if (job.status !== 'failed' && job.status !== 'cancelled') return false;
-      const now = await this.store.now();
-      const after = await this.store.update(id, job.version, {
-        status: 'scheduled',
-        attempt: 0,
-        runAt: now,
-        finishedAt: null,
-        cancelRequested: false,
-        recovering: false,
-      });
-      if (after) {
-        await this.ring([{ id, name: job.name, priority: job.priority }]);
-        return true;
-      }
-    }
+    const job = await retryJob(this.store, id);
+    if (job) await this.ring([{ id, name: job.name, priority: job.priority }]);
+    return job !== null;
+  }
+
+  /**
+   * Deletes a job that is not running (frees its idempotency key). A
+   * running job is refused with an `InvalidInputError` naming `id` (cancel
+   * it first); an unknown id throws `NotFoundError`.
+   */
+  delete(id: string): Promise<void> {
+    return deleteJob(this.store, id);
+  }
+
+  /**
+   * Fires schedule `id` once now, beside its ticks (its next fire time
+   * stays), and rings the queue: "run now" in a dashboard. Returns the
+   * inserted job's id.
+   */
+  async runScheduleNow(id: string): Promise<InsertResult> {
+    const { job, result } = await this.schedules.runNow(id);
+    if (result.created) await this.ring([job]);
+    return result;
   }
 
   /**

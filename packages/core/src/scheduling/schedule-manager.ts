@@ -3,8 +3,10 @@ import type { CallbackRegistry } from '../callbacks/callback-registry.js';
 import { getJobName } from '../callbacks/job-callback-name.js';
 import { assertJobName } from '../callbacks/job-name.js';
 import { InvalidInputError, NotFoundError } from '../errors.js';
+import type { InsertResult, NewJob } from '../model/job.js';
 import type { ScheduleDocument } from '../model/schedule.js';
 import type { JobStore } from '../store/job-store.js';
+import { fireJob } from './fire-job.js';
 import { buildScheduleFields, type ScheduleOptions } from './schedule-options.js';
 import { type ScheduleFields, ScheduleRepository } from './schedule-repository.js';
 import { notifyScheduleChange } from './schedule-signal.js';
@@ -140,6 +142,14 @@ export class ScheduleManager {
   /** Every schedule. */
   listSchedules(): Promise<ScheduleDocument[]> {
     return this.repository.list();
+  }
+
+  /** Inserts one job of schedule `id` due now (its ticks are untouched); the job and the insert's result. */
+  async runNow(id: string): Promise<{ job: NewJob; result: InsertResult }> {
+    const schedule = await this.mustGet(id);
+    const now = await this.jobs.now();
+    const job = fireJob(schedule, this.registry?.get(schedule.name), now);
+    return { job, result: await this.jobs.insert(job) };
   }
 
   /** The next `count` fire times (epoch ms), exclusions and bounds applied. */

@@ -1,5 +1,3 @@
-import { v7 as uuidv7 } from 'uuid';
-import { DEFAULT_BACKOFF, toStoredBackoff } from '../callbacks/backoff.js';
 import type { JobCallbackClass } from '../callbacks/base-job-callback.js';
 import type { CallbackRegistry } from '../callbacks/callback-registry.js';
 import type { NewJob } from '../model/job.js';
@@ -8,8 +6,9 @@ import type { JsonValue } from '../model/json.js';
 import type { ScheduleDocument } from '../model/schedule.js';
 import type { IDocumentDataProvider } from '../store/document-provider.js';
 import type { JobStore } from '../store/job-store.js';
+import { fireJob } from './fire-job.js';
 import { planFires } from './fire-plan.js';
-import { fireKey, ScheduleRepository } from './schedule-repository.js';
+import { ScheduleRepository } from './schedule-repository.js';
 import { onScheduleChange } from './schedule-signal.js';
 import type { Calendar } from './ticks.js';
 
@@ -28,14 +27,6 @@ export interface SchedulerHost {
 const HELD_RECHECK_MS = 500;
 /** Compare-and-set rounds before a fire gives way to the next look. */
 const MAX_ROUNDS = 5;
-
-/** Merges a schedule's metadata over the callback's defaults (objects field by field; otherwise the schedule's). */
-export function mergeMetadata(defaults: JsonValue | undefined, metadata: JsonValue): JsonValue {
-  const isObject = (v: unknown): v is Record<string, JsonValue> =>
-    typeof v === 'object' && v !== null && !Array.isArray(v);
-  if (isObject(defaults) && isObject(metadata)) return { ...defaults, ...metadata };
-  return metadata ?? defaults ?? null;
-}
 
 /**
  * Fires the schedules whose callbacks this dispatcher has: sleeps until the
@@ -142,7 +133,8 @@ export class Scheduler {
       }
       let lastJobId = schedule.lastJobId;
       for (const tick of fires) {
-        const job = this.jobFor(schedule, callback, tick);
+        const jitter = schedule.jitterMs > 0 ? Math.floor(Math.random() * (schedule.jitterMs + 1)) : 0;
+        const job = fireJob(schedule, callback, tick, jitter);
         const result = await this.host.jobs.insert(job);
         if (result.created) this.host.fired(job);
         lastJobId = result.id;
@@ -167,23 +159,5 @@ export class Scheduler {
     if (!schedule.lastJobId) return false;
     const job = await this.host.jobs.get(schedule.lastJobId);
     return job !== null && !isTerminal(job.status);
-  }
-
-  private jobFor(schedule: ScheduleDocument, callback: JobCallbackClass, tick: number): NewJob {
-    const jitter = schedule.jitterMs > 0 ? Math.floor(Math.random() * (schedule.jitterMs + 1)) : 0;
-    return {
-      id: uuidv7(),
-      name: schedule.name,
-      metadata: mergeMetadata(callback.defaultMetadata, schedule.metadata),
-      priority: schedule.job.priority,
-      runAt: tick + jitter,
-      maxAttempts: schedule.job.maxAttempts ?? callback.maxAttempts ?? 3,
-      backoff:
-        schedule.job.backoff ??
-        (callback.backoff ? toStoredBackoff(callback.backoff, `${callback.name}.backoff`) : DEFAULT_BACKOFF),
-      timeoutMs: schedule.job.timeoutMs ?? callback.timeoutMs ?? null,
-      key: fireKey(schedule.id, tick),
-      scheduleId: schedule.id,
-    };
   }
 }

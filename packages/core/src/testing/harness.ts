@@ -131,6 +131,7 @@ export type ConformanceArea =
   | 'attempts'
   | 'settle'
   | 'cancellation'
+  | 'operator-actions'
   | 'idempotency'
   | 'recovery'
   | 'crash'

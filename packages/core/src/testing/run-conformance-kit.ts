@@ -6,6 +6,7 @@ import { dispatcherArea } from './areas/dispatcher.js';
 import { hostileInputArea } from './areas/hostile-input.js';
 import { idempotencyArea } from './areas/idempotency.js';
 import { observabilityArea } from './areas/observability.js';
+import { operatorActionsArea } from './areas/operator-actions.js';
 import { queueArea } from './areas/queue.js';
 import { recoveryArea } from './areas/recovery.js';
 import { retentionArea } from './areas/retention.js';
@@ -27,6 +28,7 @@ const AREAS: Record<ConformanceArea, (ctx: KitContext, features: QueueFeatures) 
   attempts: attemptsArea,
   settle: settleArea,
   cancellation: cancellationArea,
+  'operator-actions': operatorActionsArea,
   idempotency: idempotencyArea,
   recovery: recoveryArea,
   crash: crashArea,
