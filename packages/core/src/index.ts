@@ -18,6 +18,15 @@ export { getJobName, JobCallbackName } from './callbacks/job-callback-name.js';
 export type { RetryRequest } from './callbacks/job-execution-result.js';
 export { JobExecutionResult } from './callbacks/job-execution-result.js';
 export { assertJobName, JOB_NAME_PATTERN, RESERVED_PREFIX } from './callbacks/job-name.js';
+export type {
+  MetadataIssue,
+  SchemaInput,
+  SchemaOutput,
+  StandardSchemaIssue,
+  StandardSchemaResult,
+  StandardSchemaV1,
+} from './callbacks/standard-schema.js';
+export { isStandardSchema, MetadataValidationError, validateMetadata } from './callbacks/standard-schema.js';
 export type { AbortCause } from './dispatcher/abort-reasons.js';
 export { JobAbortedError } from './dispatcher/abort-reasons.js';
 export type { AttemptWrapper } from './dispatcher/attempt-wrappers.js';
@@ -39,7 +48,7 @@ export {
 } from './errors.js';
 export type { EnqueueOptions, JobDefaults } from './manager/enqueue-options.js';
 export type { EnqueueWrapper } from './manager/enqueue-wrappers.js';
-export type { CancelOutcome, EnqueueItem, JobManagerOptions } from './manager/job-manager.js';
+export type { CancelOutcome, EnqueueItem, EnqueueResult, JobManagerOptions } from './manager/job-manager.js';
 export { JobManager } from './manager/job-manager.js';
 export type { WaitForOptions } from './manager/wait-for.js';
 export type { MemoryDocumentProviderOptions } from './memory/memory-document-provider.js';

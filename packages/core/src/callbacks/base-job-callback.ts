@@ -3,6 +3,7 @@ import type { JsonValue } from '../model/json.js';
 import type { Logger } from '../util/logger.js';
 import type { Backoff } from './backoff.js';
 import type { JobExecutionResult } from './job-execution-result.js';
+import type { StandardSchemaV1 } from './standard-schema.js';
 
 /** What a running attempt knows and can do. */
 export interface JobContext<TMetadata extends JsonValue = JsonValue> {
@@ -96,12 +97,30 @@ export type JobCallbackClass<TCallback extends AnyJobCallback = AnyJobCallback> 
   priority?: number;
   /** Metadata a schedule's own metadata is merged over (Quartz: the job's JobDataMap). */
   defaultMetadata?: JsonValue;
+  /**
+   * A Standard Schema (zod, valibot, arktype…) for the metadata: `enqueue`
+   * validates against it (a `MetadataValidationError` listing the issues,
+   * nothing written) and the dispatcher again before each run (a job whose
+   * stored metadata no longer validates fails without running). The
+   * callback's `this.metadata` is the schema's output.
+   */
+  schema?: StandardSchemaV1;
   /** After a successful scheduled run, write `this.metadata` back to the schedule (Quartz's PersistJobDataAfterExecution). */
   persistMetadata?: boolean;
 };
 
-/** The metadata type a callback class declares. */
-export type MetadataOf<C> = C extends abstract new (
+/**
+ * The metadata type `enqueue` takes for a callback class: its `static
+ * schema`'s input type when it declares one, else its `TMetadata`.
+ */
+export type MetadataOf<C> = C extends { schema: StandardSchemaV1<infer I, infer _O> }
+  ? I extends JsonValue
+    ? I
+    : never
+  : DeclaredMetadataOf<C>;
+
+/** The metadata type a callback class declares as `TMetadata`. */
+export type DeclaredMetadataOf<C> = C extends abstract new (
   ...args: AnyArgs
 ) => BaseJobCallback<infer M, infer _R>
   ? M

@@ -1,6 +1,8 @@
 import type { AnyJobCallback, JobCallbackClass, JobContext } from '../callbacks/base-job-callback.js';
 import type { CallbackFactory } from '../callbacks/callback-registry.js';
 import type { JobExecutionResult } from '../callbacks/job-execution-result.js';
+import { validateMetadata } from '../callbacks/standard-schema.js';
+import { PermanentJobError } from '../errors.js';
 import { INPUT_LIMITS } from '../model/input-limits.js';
 import type { JobDocument, JobError } from '../model/job.js';
 import type { JsonValue } from '../model/json.js';
@@ -138,6 +140,26 @@ export class Attempt implements JobContext {
    * that returns synchronously ends synchronously: no promise per job.
    */
   run(onEnd: (end: AttemptEnd) => void): void {
+    const schema = this.callback.schema;
+    if (schema === undefined) {
+      this.build(this.job.metadata, onEnd);
+      return;
+    }
+    validateMetadata(schema, this.job.metadata, 'metadata', this.job.name).then(
+      (value) => this.build(value, onEnd),
+      (error: unknown) =>
+        onEnd({
+          kind: 'threw',
+          error: new PermanentJobError(
+            `the stored metadata no longer validates, so the job was not run: ${(error as Error).message}`,
+            { cause: error },
+          ),
+        }),
+    );
+  }
+
+  /** Builds the callback instance and executes it with `metadata`. */
+  private build(metadata: unknown, onEnd: (end: AttemptEnd) => void): void {
     let built: AnyJobCallback | Promise<AnyJobCallback>;
     try {
       built = this.host.factory(this.callback, this.job);
@@ -147,18 +169,18 @@ export class Attempt implements JobContext {
     }
     if (isPromiseLike(built)) {
       (built as PromiseLike<AnyJobCallback>).then(
-        (instance) => this.execute(instance, onEnd),
+        (instance) => this.execute(instance, metadata, onEnd),
         (error: unknown) => onEnd({ kind: 'threw', error }),
       );
     } else {
-      this.execute(built, onEnd);
+      this.execute(built, metadata, onEnd);
     }
   }
 
-  private execute(instance: AnyJobCallback, onEnd: (end: AttemptEnd) => void): void {
+  private execute(instance: AnyJobCallback, metadata: unknown, onEnd: (end: AttemptEnd) => void): void {
     let returned: unknown;
     try {
-      instance.metadata = mutableMetadata(this.job.metadata);
+      instance.metadata = metadata === this.job.metadata ? mutableMetadata(this.job.metadata) : metadata;
       this.instance = instance;
       returned = instance.execute(this);
     } catch (error) {

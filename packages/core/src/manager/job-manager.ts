@@ -7,8 +7,9 @@ import type {
 import { CallbackRegistry } from '../callbacks/callback-registry.js';
 import { getJobName } from '../callbacks/job-callback-name.js';
 import { assertJobName } from '../callbacks/job-name.js';
+import { validateMetadata } from '../callbacks/standard-schema.js';
 import { InvalidInputError, JobServiceError } from '../errors.js';
-import type { InsertResult, JobDocument, NewJob } from '../model/job.js';
+import type { InsertResult, JobDocument, JobStatus, NewJob } from '../model/job.js';
 import type { JsonValue } from '../model/json.js';
 import type { ScheduleDocument } from '../model/schedule.js';
 import { checkTraceCarrier } from '../model/trace.js';
@@ -48,6 +49,18 @@ export interface JobManagerOptions {
   defaults?: JobDefaults;
   /** Calendars schedules may name (for `nextRuns` previews; dispatchers take the same). */
   calendars?: Record<string, Calendar>;
+}
+
+/**
+ * What `enqueue` returns. When the idempotency key was taken
+ * (`created: false`), also the existing job's `status` and `result`, so a
+ * caller can skip work that is done.
+ */
+export interface EnqueueResult extends InsertResult {
+  /** The existing job's status (only when `created` is false). */
+  status?: JobStatus;
+  /** The existing job's result, `null` until it completes (only when `created` is false). */
+  result?: JsonValue | null;
 }
 
 /** One item of {@link JobManager.enqueueMany}. */
@@ -101,21 +114,22 @@ export class JobManager {
     callback: C,
     metadata: MetadataOf<C>,
     options?: EnqueueOptions,
-  ): Promise<InsertResult>;
-  enqueue(name: string, metadata: JsonValue, options?: EnqueueOptions): Promise<InsertResult>;
+  ): Promise<EnqueueResult>;
+  enqueue(name: string, metadata: JsonValue, options?: EnqueueOptions): Promise<EnqueueResult>;
   async enqueue(
     callback: JobCallbackClass | string,
     metadata: JsonValue,
     options: EnqueueOptions = {},
-  ): Promise<InsertResult> {
+  ): Promise<EnqueueResult> {
     const job = this.build(callback, metadata, options, 'name');
+    await this.checkSchema(callback, job, 'metadata');
     const write = options.transaction === undefined ? undefined : { transaction: options.transaction };
-    if (!this.wrappers.active) return this.insertOne(job, write);
+    if (!this.wrappers.active) return this.withExisting(await this.insertOne(job, write));
     const [result] = await this.wrappers.run([job], async () => {
       checkWrappedTrace([job]);
       return [await this.insertOne(job, write)];
     });
-    return result as InsertResult;
+    return this.withExisting(result as InsertResult);
   }
 
   /**
@@ -156,6 +170,9 @@ export class JobManager {
     const jobs = items.map((item, i) =>
       this.build(item?.callback, item?.metadata, item?.options ?? {}, `items[${i}].callback`, `items[${i}]`),
     );
+    for (const [i, job] of jobs.entries()) {
+      await this.checkSchema(items[i]?.callback as JobCallbackClass | string, job, `items[${i}].metadata`);
+    }
     const write = options.transaction === undefined ? undefined : { transaction: options.transaction };
     const insert = async () => {
       const results = await this.store.insertMany(jobs, write);
@@ -300,6 +317,21 @@ export class JobManager {
   ): Promise<Exclude<ResultOf<C>, undefined> | null>;
   waitFor(id: string, options: WaitForOptions = {}): Promise<JsonValue | null> {
     return waitForJob(this.store, id, options);
+  }
+
+  /** Validates `job.metadata` against the callback's `static schema`, when this process knows the class. */
+  private async checkSchema(callback: JobCallbackClass | string, job: NewJob, field: string): Promise<void> {
+    const callbackClass = typeof callback === 'function' ? callback : this.registry?.get(callback);
+    if (callbackClass?.schema === undefined) return;
+    await validateMetadata(callbackClass.schema, job.metadata, field, job.name);
+  }
+
+  /** An insert that found its key taken, with the existing job's status and result (so a caller can skip work). */
+  private async withExisting(result: InsertResult): Promise<EnqueueResult> {
+    if (result.created) return result;
+    const existing = await this.store.get(result.id);
+    if (!existing) return result;
+    return { ...result, status: existing.status, result: existing.result };
   }
 
   private build(

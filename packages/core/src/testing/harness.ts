@@ -132,6 +132,7 @@ export type ConformanceArea =
   | 'settle'
   | 'cancellation'
   | 'operator-actions'
+  | 'metadata-schema'
   | 'idempotency'
   | 'recovery'
   | 'crash'

@@ -77,7 +77,7 @@ export function defineCallback<M extends JsonValue = JsonValue>(
   name: string,
   run: (metadata: M, ctx: JobContext<M>) => Promise<JobExecutionResult> | JobExecutionResult = () =>
     JobExecutionResult.success(),
-  statics: Partial<Pick<JobCallbackClass, 'maxAttempts' | 'backoff' | 'timeoutMs'>> = {},
+  statics: Partial<Pick<JobCallbackClass, 'maxAttempts' | 'backoff' | 'timeoutMs' | 'schema'>> = {},
 ): JobCallbackClass {
   const Callback = class extends BaseJobCallback<M> {
     static jobName = name;
