@@ -86,6 +86,8 @@ export {
 } from './model/job.js';
 export type { JsonLimits, JsonObject, JsonValue } from './model/json.js';
 export { assertJson, unstorableText } from './model/json.js';
+export type { JobLabels } from './model/labels.js';
+export { checkLabels, hasLabels, LABEL_LIMITS } from './model/labels.js';
 export type {
   MisfirePolicy,
   OverlapPolicy,

@@ -1,4 +1,10 @@
-import { checkTraceCarrier, type InsertResult, InvalidInputError, type NewJob } from '@jobservice/core';
+import {
+  checkLabels,
+  checkTraceCarrier,
+  type InsertResult,
+  InvalidInputError,
+  type NewJob,
+} from '@jobservice/core';
 import * as check from './input-checks.js';
 import { numberArray, textArray } from './pg-array.js';
 import { FIND_JOBS_BY_KEYS } from './sql/find-jobs-by-keys.js';
@@ -19,6 +25,8 @@ interface CheckedJob {
   scheduleId: string | null;
   traceparent: string | null;
   tracestate: string | null;
+  /** The labels as JSON text, `null` for none. */
+  labels: string | null;
 }
 
 /** Checks a NewJob's scalar fields (naming the field, `prefix` first). Nothing is written on failure. */
@@ -41,6 +49,7 @@ function checkNewJob(job: NewJob, prefix: string): CheckedJob {
     key: check.textOrNull(job.key, `${prefix}key`),
     scheduleId: check.textOrNull(job.scheduleId, `${prefix}scheduleId`),
     ...traceColumns(job.trace, `${prefix}trace`),
+    labels: labelsColumn(job.labels, `${prefix}labels`),
   };
 }
 
@@ -48,6 +57,12 @@ function checkNewJob(job: NewJob, prefix: string): CheckedJob {
 function traceColumns(trace: unknown, field: string): Pick<CheckedJob, 'traceparent' | 'tracestate'> {
   const carrier = checkTraceCarrier(trace, field);
   return { traceparent: carrier?.traceparent ?? null, tracestate: carrier?.tracestate ?? null };
+}
+
+/** The labels as the `labels` column's JSON, checked like an enqueue's; `null` for none. */
+function labelsColumn(labels: unknown, field: string): string | null {
+  const checked = checkLabels(labels, field);
+  return Object.keys(checked).length === 0 ? null : JSON.stringify(checked);
 }
 
 /** A NOTIFY sent by the insert statement itself when the job is created. */
@@ -83,6 +98,7 @@ export async function insertJob(
       backoff,
       c.traceparent,
       c.tracestate,
+      c.labels,
       ...(ring ? [ring.channel, ring.payload] : []),
     ],
     'insert',
@@ -141,6 +157,9 @@ export async function insertJobs(
       ),
       textArray(field('traceparent')),
       textArray(field('tracestate')),
+      `[${field('labels')
+        .map((l) => l ?? 'null')
+        .join(',')}]`,
     ],
     'insertMany',
   );

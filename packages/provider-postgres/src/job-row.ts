@@ -39,6 +39,7 @@ export interface JobRow {
   history: AttemptRecord[];
   traceparent: string | null;
   tracestate: string | null;
+  labels: Record<string, string> | null;
 }
 
 function num(value: string | number): number {
@@ -55,6 +56,9 @@ function traceOf(row: JobRow): TraceCarrier | null {
     ? { traceparent: row.traceparent, tracestate: row.tracestate }
     : { traceparent: row.traceparent };
 }
+
+/** The labels of every job without any (frozen: shared). */
+const NO_LABELS: Readonly<Record<string, string>> = Object.freeze({});
 
 /** Maps a row to the API's document (epoch ms numbers, camelCase). */
 export function toJobDocument(row: JobRow): JobDocument {
@@ -82,6 +86,7 @@ export function toJobDocument(row: JobRow): JobDocument {
     history: row.history,
     scheduleId: row.schedule_id,
     trace: traceOf(row),
+    labels: row.labels ?? NO_LABELS,
     createdAt: num(row.created_at),
     updatedAt: num(row.updated_at),
     startedAt: numOrNull(row.started_at),

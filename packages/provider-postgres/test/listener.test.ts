@@ -169,7 +169,7 @@ describe('doorbell', () => {
     expect(statements).toHaveLength(1);
     expect(statements[0]).toMatch(/INSERT INTO .*pg_notify/s);
     const again = await manager.enqueue(Callback, { n: 2 }, { key: (await p.get(first.id))!.key! });
-    expect(again).toEqual({ id: first.id, created: false });
+    expect(again).toEqual({ id: first.id, created: false, status: 'scheduled', result: null });
     await p.enqueue([{ id: 'marker' }]);
     await eventually(() => payloads.some((x) => x.includes('"marker"')), 10_000, 'the marker bell');
     expect(payloads).toHaveLength(2);

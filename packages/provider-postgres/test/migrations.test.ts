@@ -40,6 +40,7 @@ describe('migrations', () => {
       { version: 3, name: 'reserved-and-history' },
       { version: 4, name: 'metadata-as-json' },
       { version: 5, name: 'trace-context' },
+      { version: 6, name: 'labels' },
     ]);
   });
 
@@ -50,7 +51,7 @@ describe('migrations', () => {
        VALUES ('old', 'n', 'scheduled', 1, 0, 0, 0, '{"kept":true}', '{"type":"fixed","delayMs":0}')`,
     );
     const p = provider(schema);
-    expect(await p.migrate()).toEqual([2, 3, 4, 5]);
+    expect(await p.migrate()).toEqual([2, 3, 4, 5, 6]);
     expect((await p.get('old'))?.metadata).toEqual({ kept: true });
     const changes: string[] = [];
     const unwatch = await p.watch((change) => changes.push(`${change.id}:${change.status}`));
@@ -61,7 +62,7 @@ describe('migrations', () => {
     await unwatch();
   });
 
-  it('upgrades a schema at version 2 with jobs in it: reserved, history and trace read as false, [] and null', async () => {
+  it('upgrades a schema at version 2 with jobs in it: reserved, history, trace and labels read as false, [], null and {}', async () => {
     const { schema, quoted } = await schemaAtVersion(2);
     const columns = `id, name, status, attempt, max_attempts, run_at, created_at, updated_at, metadata, backoff`;
     await adminQuery(
@@ -71,9 +72,9 @@ describe('migrations', () => {
               ('c-failed', 'n', 'failed', 3, 3, 0, 0, 0, '{}', '{"type":"fixed","delayMs":0}', 3, NULL, NULL, 0, '{"message":"boom"}')`,
     );
     const p = provider(schema);
-    expect(await p.migrate()).toEqual([3, 4, 5]);
+    expect(await p.migrate()).toEqual([3, 4, 5, 6]);
     for (const id of ['a-waiting', 'b-lapsed', 'c-failed']) {
-      expect(await p.get(id)).toMatchObject({ id, reserved: false, history: [], trace: null });
+      expect(await p.get(id)).toMatchObject({ id, reserved: false, history: [], trace: null, labels: {} });
     }
     expect((await p.get('c-failed'))?.error).toEqual({ message: 'boom' });
     expect((await p.get('a-waiting'))?.metadata).toEqual({ a: 2, b: 1 });

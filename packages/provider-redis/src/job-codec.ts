@@ -1,4 +1,11 @@
-import type { AttemptRecord, JobDocument, JobPatch, JobStatus, NewJob } from '@jobservice/core';
+import {
+  type AttemptRecord,
+  checkLabels,
+  type JobDocument,
+  type JobPatch,
+  type JobStatus,
+  type NewJob,
+} from '@jobservice/core';
 import * as check from './input-checks.js';
 
 /**
@@ -72,6 +79,8 @@ export function encodeNewJob(job: NewJob, field = 'job'): string[] {
   }
   if (job.trace !== null && job.trace !== undefined)
     out.push('trace', check.json(job.trace, `${field}.trace`));
+  const labels = checkLabels(job.labels, `${field}.labels`);
+  if (Object.keys(labels).length > 0) out.push('labels', JSON.stringify(labels));
   return out;
 }
 
@@ -137,6 +146,9 @@ export function decodeJob(flat: readonly string[]): JobDocument {
 }
 
 /** A job document from its hash fields. */
+/** The labels of every job without any (frozen: shared). */
+const NO_LABELS: Readonly<Record<string, string>> = Object.freeze({});
+
 export function decodeFields(f: Record<string, string | undefined>): JobDocument {
   const history = f.history;
   return {
@@ -163,6 +175,7 @@ export function decodeFields(f: Record<string, string | undefined>): JobDocument
     history: history ? history.split('\n').map((line) => JSON.parse(line) as AttemptRecord) : [],
     scheduleId: f.scheduleId ?? null,
     trace: json(f.trace),
+    labels: f.labels ? (JSON.parse(f.labels) as Record<string, string>) : NO_LABELS,
     createdAt: Number(f.createdAt),
     updatedAt: Number(f.updatedAt),
     startedAt: num(f.startedAt),

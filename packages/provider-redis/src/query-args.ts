@@ -1,4 +1,4 @@
-import { DEFAULT_PAGE_SIZE, InvalidInputError, type JobQuery } from '@jobservice/core';
+import { checkLabels, DEFAULT_PAGE_SIZE, InvalidInputError, type JobQuery } from '@jobservice/core';
 import * as check from './input-checks.js';
 
 /** A query as the query script reads it (absent = no filter). */
@@ -7,6 +7,7 @@ export interface QueryArgs {
   names?: string[];
   key?: string;
   scheduleId?: string;
+  labels?: Record<string, string>;
   dueAt?: number;
   leaseExpiredAt?: number;
   finishedBefore?: number;
@@ -44,6 +45,10 @@ export function buildQuery(query: JobQuery): QueryArgs | null {
   }
   if (query.key !== undefined) out.key = check.text(query.key, 'query.key');
   if (query.scheduleId !== undefined) out.scheduleId = check.text(query.scheduleId, 'query.scheduleId');
+  if (query.labels !== undefined) {
+    const labels = checkLabels(query.labels, 'query.labels');
+    if (Object.keys(labels).length > 0) out.labels = labels;
+  }
   if (query.dueAt !== undefined) out.dueAt = check.finite(query.dueAt, 'query.dueAt');
   if (query.leaseExpiredAt !== undefined)
     out.leaseExpiredAt = check.finite(query.leaseExpiredAt, 'query.leaseExpiredAt');

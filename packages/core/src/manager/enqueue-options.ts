@@ -5,6 +5,7 @@ import { InvalidInputError } from '../errors.js';
 import { INPUT_LIMITS } from '../model/input-limits.js';
 import type { NewJob, StoredBackoff } from '../model/job.js';
 import { assertJson, type JsonValue, unstorableText } from '../model/json.js';
+import { checkLabels } from '../model/labels.js';
 import { checkTraceCarrier, type TraceCarrier } from '../model/trace.js';
 
 /** Options for one enqueue; each wins over the callback's static default. */
@@ -33,6 +34,12 @@ export interface EnqueueOptions {
    * continues it. @default none
    */
   trace?: TraceCarrier;
+  /**
+   * Labels for finding the job again (`manager.list({ labels })`): string
+   * pairs, at most `LABEL_LIMITS.count`, keys of letters, digits and
+   * `_ . : / -` up to 64 characters, values up to 256.
+   */
+  labels?: Record<string, string>;
   /**
    * A store transaction handle (PostgreSQL: a `pg` client inside `BEGIN`):
    * the job exists if and only if that transaction commits.
@@ -81,6 +88,8 @@ export function buildNewJob(
   };
   const trace = checkTraceCarrier(options.trace, 'options.trace');
   if (trace !== null) job.trace = trace;
+  const labels = checkLabels(options.labels, 'options.labels');
+  if (Object.keys(labels).length > 0) job.labels = labels;
   if (options.runAt !== undefined) job.runAt = runAt(options.runAt);
   else if (options.delayMs !== undefined) job.delayMs = delay(options.delayMs);
   return job;

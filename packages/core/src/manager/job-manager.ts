@@ -11,6 +11,7 @@ import { validateMetadata } from '../callbacks/standard-schema.js';
 import { InvalidInputError, JobServiceError } from '../errors.js';
 import type { InsertResult, JobDocument, JobStatus, NewJob } from '../model/job.js';
 import type { JsonValue } from '../model/json.js';
+import { checkLabels } from '../model/labels.js';
 import type { ScheduleDocument } from '../model/schedule.js';
 import { checkTraceCarrier } from '../model/trace.js';
 import type { Bell, IQueueProvider } from '../queue/queue-provider.js';
@@ -196,8 +197,9 @@ export class JobManager {
     return this.store.get(id);
   }
 
-  /** Jobs matching a query (by status, name, key, schedule; pageable by `cursor`). */
+  /** Jobs matching a query (by status, name, labels, key, schedule; pageable by `cursor`). */
   async list(query: JobQuery = {}): Promise<JobPage> {
+    if (query?.labels !== undefined) query = { ...query, labels: checkLabels(query.labels, 'query.labels') };
     const page = await this.store.provider.query(query);
     if (query.names) return page;
     return { ...page, items: page.items.filter((job) => job.name !== SCHEDULE_DOCUMENT_NAME) };

@@ -31,6 +31,9 @@ import { frozenJson } from '../util/json-copy.js';
 import { ClaimIndex } from './claim-index.js';
 import { matchesQuery, pageOf } from './query-match.js';
 
+/** The labels of a job without any (shared: frozen). */
+const EMPTY_LABELS = Object.freeze({});
+
 /** Options for {@link MemoryDocumentProvider}. */
 export interface MemoryDocumentProviderOptions {
   /** The store's clock. @default the system clock */
@@ -210,6 +213,7 @@ export class MemoryDocumentProvider implements IDocumentDataProvider {
           metadata: frozenJson(job.metadata),
           backoff: frozenJson(job.backoff),
           trace: job.trace ? frozenJson(job.trace) : null,
+          labels: job.labels ? frozenJson({ ...job.labels }) : EMPTY_LABELS,
         },
         now,
       ),

@@ -1,5 +1,6 @@
 import type { JobDocument } from '../model/job.js';
 import { compareClaimOrder } from '../model/job.js';
+import { hasLabels } from '../model/labels.js';
 import type { JobPage, JobQuery } from '../store/document-provider.js';
 
 /** The default and largest page size of a query. */
@@ -14,6 +15,7 @@ export function matchesQuery(job: JobDocument, query: JobQuery): boolean {
   if (query.names && !query.names.includes(job.name)) return false;
   if (query.key !== undefined && job.key !== query.key) return false;
   if (query.scheduleId !== undefined && job.scheduleId !== query.scheduleId) return false;
+  if (query.labels !== undefined && !hasLabels(job.labels, query.labels)) return false;
   if (query.dueAt !== undefined && job.runAt > query.dueAt) return false;
   if (
     query.leaseExpiredAt !== undefined &&

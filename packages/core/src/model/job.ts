@@ -22,6 +22,7 @@
  *   later. A reserved job that is handed back or recovered spends no attempt.
  */
 import type { JsonValue } from './json.js';
+import type { JobLabels } from './labels.js';
 import type { TraceCarrier } from './trace.js';
 
 /** Where a job is in its life. Terminal: `completed`, `failed`, `cancelled`. */
@@ -139,6 +140,8 @@ export interface JobDocument<TMetadata extends JsonValue = JsonValue> {
   scheduleId: string | null;
   /** The trace the enqueue ran in (W3C Trace Context), set at insert and never changed; `null` for none. */
   trace: TraceCarrier | null;
+  /** Labels for finding the job (`list({ labels })`), set at insert and never changed; `{}` for none. */
+  labels: JobLabels;
   createdAt: number;
   updatedAt: number;
   /** When the current or last attempt started. */
@@ -169,6 +172,8 @@ export interface NewJob<TMetadata extends JsonValue = JsonValue> {
   scheduleId?: string | null;
   /** The producer's trace context; `null` or absent for none. */
   trace?: TraceCarrier | null;
+  /** Labels (checked by `checkLabels`); absent or `{}` for none. */
+  labels?: JobLabels;
 }
 
 /** The outcome of an insert. */
@@ -181,7 +186,7 @@ export interface InsertResult {
 
 /** Fields a compare-and-set update may change. */
 export type JobPatch = Partial<
-  Omit<JobDocument, 'id' | 'name' | 'key' | 'trace' | 'createdAt' | 'updatedAt' | 'version'>
+  Omit<JobDocument, 'id' | 'name' | 'key' | 'trace' | 'labels' | 'createdAt' | 'updatedAt' | 'version'>
 >;
 
 /** Builds the stored document for a {@link NewJob} at store time `now`. */
@@ -210,6 +215,7 @@ export function materializeJob(job: NewJob, now: number): JobDocument {
     history: [],
     scheduleId: job.scheduleId ?? null,
     trace: job.trace ?? null,
+    labels: job.labels ?? {},
     createdAt: now,
     updatedAt: now,
     startedAt: null,
@@ -236,7 +242,7 @@ export function compareClaimOrder(
  * `version + 1`, `updatedAt = now`. A store's `update` should build its
  * stored document with this (rather than `{ ...job, ...patch }`): a field
  * that is `undefined` in the patch means "unchanged" — a spread would
- * overwrite it with `undefined` — and `id`, `name`, `key`, `trace`, `createdAt` stay
+ * overwrite it with `undefined` — and `id`, `name`, `key`, `trace`, `labels`, `createdAt` stay
  * as they were. Built field by field so every document has one shape (fast
  * property access on hot paths).
  */
@@ -265,6 +271,7 @@ export function applyJobPatch(job: JobDocument, patch: JobPatch, now: number): J
     history: patch.history !== undefined ? patch.history : job.history,
     scheduleId: patch.scheduleId !== undefined ? patch.scheduleId : job.scheduleId,
     trace: job.trace,
+    labels: job.labels,
     createdAt: job.createdAt,
     updatedAt: now,
     startedAt: patch.startedAt !== undefined ? patch.startedAt : job.startedAt,

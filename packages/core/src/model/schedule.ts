@@ -1,5 +1,6 @@
 import type { StoredBackoff } from './job.js';
 import type { JsonValue } from './json.js';
+import type { JobLabels } from './labels.js';
 
 /**
  * What happens to ticks that came due while no dispatcher could fire them
@@ -26,6 +27,8 @@ export interface ScheduledJobOptions {
   maxAttempts: number | null;
   backoff: StoredBackoff | null;
   timeoutMs: number | null;
+  /** Labels every fired job carries; `{}` for none (also for schedules stored before labels existed). */
+  labels?: JobLabels;
 }
 
 /**

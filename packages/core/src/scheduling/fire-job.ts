@@ -42,5 +42,8 @@ export function fireJob(
     timeoutMs: schedule.job.timeoutMs ?? callback?.timeoutMs ?? null,
     key: fireKey(schedule.id, tick),
     scheduleId: schedule.id,
+    ...(schedule.job.labels && Object.keys(schedule.job.labels).length > 0
+      ? { labels: schedule.job.labels }
+      : {}),
   };
 }

@@ -49,6 +49,7 @@ function optionsOf(s: ScheduleDocument): ScheduleOptions {
   if (s.calendar !== null) options.calendar = s.calendar;
   if (s.job.maxAttempts !== null) options.maxAttempts = s.job.maxAttempts;
   if (s.job.timeoutMs !== null) options.timeoutMs = s.job.timeoutMs;
+  if (s.job.labels && Object.keys(s.job.labels).length > 0) options.labels = { ...s.job.labels };
   if (s.job.backoff && s.job.backoff.type !== 'custom') options.backoff = s.job.backoff;
   return options;
 }

@@ -3,6 +3,7 @@ import { toStoredBackoff } from '../callbacks/backoff.js';
 import { InvalidInputError } from '../errors.js';
 import { INPUT_LIMITS } from '../model/input-limits.js';
 import { assertJson, type JsonValue } from '../model/json.js';
+import { checkLabels } from '../model/labels.js';
 import type { MisfirePolicy, OverlapPolicy } from '../model/schedule.js';
 import { assertTimeZone, parseCron, parseEvery } from './cron-expression.js';
 import type { ScheduleFields } from './schedule-repository.js';
@@ -52,6 +53,8 @@ export interface ScheduleOptions {
   maxAttempts?: number;
   backoff?: Exclude<Backoff, (...args: never[]) => unknown>;
   timeoutMs?: number;
+  /** Labels every fired job carries (see `EnqueueOptions.labels`). */
+  labels?: Record<string, string>;
 }
 
 /** The documented pattern for schedule ids (as for callback names). */
@@ -137,6 +140,7 @@ export function buildScheduleFields(
         options.maxAttempts === undefined ? null : int(options.maxAttempts, 'options.maxAttempts', 1),
       backoff: options.backoff === undefined ? null : toStoredBackoff(options.backoff, 'options.backoff'),
       timeoutMs: options.timeoutMs === undefined ? null : ms(options.timeoutMs, 'options.timeoutMs'),
+      labels: checkLabels(options.labels, 'options.labels'),
     },
   };
 }

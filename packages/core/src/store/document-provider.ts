@@ -1,5 +1,6 @@
 import type { InsertResult, JobDocument, JobError, JobPatch, JobStatus, NewJob } from '../model/job.js';
 import type { JsonValue } from '../model/json.js';
+import type { JobLabels } from '../model/labels.js';
 import type { Bell } from '../queue/queue-provider.js';
 
 /**
@@ -14,6 +15,8 @@ export interface JobQuery {
   names?: readonly string[];
   /** This idempotency key. */
   key?: string;
+  /** Jobs holding every one of these labels (`{}` matches every job). */
+  labels?: JobLabels;
   /** Fired by this schedule. */
   scheduleId?: string;
   /** `runAt <= dueAt`. */

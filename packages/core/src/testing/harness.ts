@@ -133,6 +133,7 @@ export type ConformanceArea =
   | 'cancellation'
   | 'operator-actions'
   | 'metadata-schema'
+  | 'labels'
   | 'idempotency'
   | 'recovery'
   | 'crash'

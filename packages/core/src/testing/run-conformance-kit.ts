@@ -5,6 +5,7 @@ import { crashArea } from './areas/crash.js';
 import { dispatcherArea } from './areas/dispatcher.js';
 import { hostileInputArea } from './areas/hostile-input.js';
 import { idempotencyArea } from './areas/idempotency.js';
+import { labelsArea } from './areas/labels.js';
 import { metadataSchemaArea } from './areas/metadata-schema.js';
 import { observabilityArea } from './areas/observability.js';
 import { operatorActionsArea } from './areas/operator-actions.js';
@@ -31,6 +32,7 @@ const AREAS: Record<ConformanceArea, (ctx: KitContext, features: QueueFeatures) 
   cancellation: cancellationArea,
   'operator-actions': operatorActionsArea,
   'metadata-schema': metadataSchemaArea,
+  labels: labelsArea,
   idempotency: idempotencyArea,
   recovery: recoveryArea,
   crash: crashArea,

@@ -1,4 +1,4 @@
-import { JOB_STATUSES, type JobDocument, type JobStatus } from '@jobservice/core';
+import { JOB_STATUSES, type JobDocument, type JobLabels, type JobStatus } from '@jobservice/core';
 
 /** What the index keeps of a job: every field a query filters or orders on. */
 export interface IndexEntry {
@@ -13,6 +13,8 @@ export interface IndexEntry {
   finishedAt: number | null;
   scheduleId: string | null;
   cancelRequested: boolean;
+  /** The job's labels; absent when it has none (and in entries logged before labels existed). */
+  labels?: JobLabels;
   /**
    * Where the job's current document lies in the index log generation this
    * process follows (byte offset and length of its body line, after the
@@ -60,6 +62,7 @@ export function entryOf(doc: JobDocument): IndexEntry {
     finishedAt: doc.finishedAt,
     scheduleId: doc.scheduleId,
     cancelRequested: doc.cancelRequested,
+    ...(doc.labels && Object.keys(doc.labels).length > 0 ? { labels: doc.labels } : {}),
   };
 }
 
@@ -85,6 +88,7 @@ export function encodeRecord(logged: LoggedRecord): Record<string, unknown> {
     c: r.scheduleId,
     q: r.cancelRequested ? 1 : 0,
   };
+  if (r.labels !== undefined) out.g = r.labels;
   if (logged.temp !== undefined) out.t = logged.temp;
   if (logged.body !== undefined || logged.hasBody) out.b = 1;
   return out;
@@ -116,6 +120,9 @@ export function decodeRecord(raw: unknown): LoggedRecord | null {
       cancelRequested: o.q === 1,
     },
   };
+  if (o.g !== null && typeof o.g === 'object' && !Array.isArray(o.g)) {
+    (logged.record as IndexEntry).labels = o.g as JobLabels;
+  }
   if (typeof o.t === 'string') logged.temp = o.t;
   if (o.b === 1) logged.hasBody = true;
   return logged;

@@ -157,12 +157,13 @@ export function parseDocument(text: string, path: string): JobDocument | Corrupt
 /**
  * Fills the fields documents written before they existed lack: `reserved`
  * (such a job was never reserved), `history` (no attempts recorded) and
- * `trace` (none carried).
+ * `trace` (none carried) and `labels` (none).
  */
 function withDefaults(doc: JobDocument): JobDocument {
   if (doc.reserved === undefined) doc.reserved = false;
   if (doc.history === undefined) doc.history = [];
   if (doc.trace === undefined) doc.trace = null;
+  if (doc.labels === undefined) doc.labels = {};
   return doc;
 }
 

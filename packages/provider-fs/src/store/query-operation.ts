@@ -3,6 +3,7 @@ import {
   compareClaimOrder,
   DEFAULT_PAGE_SIZE,
   Heap,
+  hasLabels,
   InvalidInputError,
   type JobCount,
   type JobDocument,
@@ -85,6 +86,7 @@ function entryMatches(e: IndexEntry, q: JobQuery): boolean {
   if (q.names && !q.names.includes(e.name)) return false;
   if (q.key !== undefined && e.key !== q.key) return false;
   if (q.scheduleId !== undefined && e.scheduleId !== q.scheduleId) return false;
+  if (q.labels !== undefined && !hasLabels(e.labels, q.labels)) return false;
   if (q.dueAt !== undefined && e.runAt > q.dueAt) return false;
   if (q.leaseExpiredAt !== undefined && (e.leaseExpiresAt === null || e.leaseExpiresAt >= q.leaseExpiredAt)) {
     return false;

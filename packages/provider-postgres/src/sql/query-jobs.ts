@@ -1,4 +1,4 @@
-import { InvalidInputError, type JobQuery } from '@jobservice/core';
+import { checkLabels, InvalidInputError, type JobQuery } from '@jobservice/core';
 import * as check from '../input-checks.js';
 import { type SqlTemplate, sql } from './sql-template.js';
 
@@ -47,6 +47,10 @@ export function buildQueryJobs(query: JobQuery): QueryStatement {
   if (query.key !== undefined) add((p) => `key = ${p}::text`, check.text(query.key, 'query.key'));
   if (query.scheduleId !== undefined) {
     add((p) => `schedule_id = ${p}::text`, check.text(query.scheduleId, 'query.scheduleId'));
+  }
+  if (query.labels !== undefined) {
+    const labels = checkLabels(query.labels, 'query.labels');
+    if (Object.keys(labels).length > 0) add((p) => `labels @> ${p}::jsonb`, JSON.stringify(labels));
   }
   if (query.dueAt !== undefined) add((p) => `run_at <= ${p}::bigint`, check.int8(query.dueAt, 'query.dueAt'));
   if (query.leaseExpiredAt !== undefined) {

@@ -9,7 +9,7 @@ import { PRELUDE } from './prelude.js';
  * `limit + 1` matches (so the caller knows whether a page follows);
  * `order: 'claim'` reads every candidate and sorts (one page).
  *
- * ARGV[1]: the query as JSON (statuses, names, key, scheduleId, dueAt,
+ * ARGV[1]: the query as JSON (statuses, names, key, scheduleId, labels, dueAt,
  * leaseExpiredAt, finishedBefore, order, limit, cursor; absent = no filter).
  * Returns the matched documents (flat field lists).
  */
@@ -29,6 +29,12 @@ local function matches(j)
   if nameSet and not nameSet[j.name] then return false end
   if q.key and j.key ~= q.key then return false end
   if q.scheduleId and j.scheduleId ~= q.scheduleId then return false end
+  if q.labels then
+    local held = j.labels and cjson.decode(j.labels) or {}
+    for k, v in pairs(q.labels) do
+      if held[k] ~= v then return false end
+    end
+  end
   if q.dueAt and tonumber(j.runAt) > q.dueAt then return false end
   if q.leaseExpiredAt and (not j.leaseExpiresAt or tonumber(j.leaseExpiresAt) >= q.leaseExpiredAt) then
     return false

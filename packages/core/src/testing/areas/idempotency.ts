@@ -13,11 +13,11 @@ export function idempotencyArea({ test, it, open, manager, dispatcher }: KitCont
     const m = manager(h, [Callback]);
     const first = await m.enqueue(Callback, { n: 1 }, { key });
     expect(first.created).toBe(true);
-    expect(await m.enqueue(Callback, { n: 2 }, { key })).toEqual({ id: first.id, created: false });
+    expect(await m.enqueue(Callback, { n: 2 }, { key })).toMatchObject({ id: first.id, created: false });
     const d = dispatcher({ callbacks: [Callback] }, h);
     await d.drain();
     expect((await m.get(first.id))!.status).toBe('completed');
-    expect(await m.enqueue(Callback, { n: 3 }, { key })).toEqual({ id: first.id, created: false });
+    expect(await m.enqueue(Callback, { n: 3 }, { key })).toMatchObject({ id: first.id, created: false });
     expect((await m.get(first.id))!.metadata).toEqual({ n: 1 });
     expect((await h.store.query({ key })).items).toHaveLength(1);
   });

@@ -126,7 +126,7 @@ export function observabilityArea({ test, it, open, manager, dispatcher }: KitCo
     remove();
     const after = await m.enqueue(name, {});
     expect(calls).toEqual(['before 1', 'after 1', 'before 1', 'after 0', 'before 2', 'after 2']);
-    expect(again).toEqual({ id: first.id, created: false });
+    expect(again).toMatchObject({ id: first.id, created: false });
     expect((await m.get(first.id))?.trace).toEqual({ traceparent: OTHER });
     expect((await m.get(many[1]!.id))?.trace).toEqual({ traceparent: PARENT });
     expect((await m.get(after.id))?.trace).toBeNull();

@@ -102,7 +102,7 @@ export function queueArea({ test, it, needs, open }: KitContext, features: Queue
     const first = await manager.enqueue(name, { n: 1 }, { key });
     const again = await manager.enqueue(name, { n: 2 }, { key });
     expect(first.created).toBe(true);
-    expect(again).toEqual({ id: first.id, created: false });
+    expect(again).toMatchObject({ id: first.id, created: false });
     await eventually(() => heard.includes(first.id), 15_000, 'the bell of the created job');
     expect((await h.store.get(first.id))?.metadata).toEqual({ n: 1 });
     await sub.unsubscribe();

@@ -3,6 +3,7 @@ import { rowChangeFeedMigration } from './002-row-change-feed.js';
 import { reservedAndHistoryMigration } from './003-reserved-and-history.js';
 import { metadataAsJsonMigration } from './004-metadata-as-json.js';
 import { traceContextMigration } from './005-trace-context.js';
+import { labelsMigration } from './006-labels.js';
 import type { Migration } from './migration.js';
 
 export type { Migration } from './migration.js';
@@ -14,6 +15,7 @@ export const MIGRATIONS: readonly Migration[] = [
   reservedAndHistoryMigration,
   metadataAsJsonMigration,
   traceContextMigration,
+  labelsMigration,
 ];
 
 /** The schema version this code writes and reads. */
