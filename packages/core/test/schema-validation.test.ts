@@ -6,8 +6,8 @@ import {
   JobDispatcher,
   JobExecutionResult,
   JobManager,
-  type MetadataOf,
   MemoryDocumentProvider,
+  type MetadataOf,
   MetadataValidationError,
   type SchemaOutput,
 } from '../src/index.js';
@@ -101,7 +101,11 @@ describe('metadata validated by a Standard Schema', () => {
     SendEmail.runs = 0;
     // Written by an older producer, before the schema tightened: straight into the store.
     const producer = new JobManager({ store });
-    const { id } = await producer.enqueue('send-email-validated', { to: 'nobody', subject: 'x' }, { maxAttempts: 5 });
+    const { id } = await producer.enqueue(
+      'send-email-validated',
+      { to: 'nobody', subject: 'x' },
+      { maxAttempts: 5 },
+    );
     await dispatcher.drain();
     const job = await manager.get(id);
     expect(job).toMatchObject({ status: 'failed', attempt: 1 });
