@@ -127,5 +127,11 @@ describe('an idempotent enqueue of a finished job', () => {
     const done = await manager.enqueue(ChargeOrder, metadata, { key: 'order-o9' });
     expect(done).toEqual({ id: first.id, created: false, status: 'completed', result: 'o9:none' });
     await expect(manager.waitFor(done.id)).resolves.toBe('o9:none');
+    const [taken, fresh] = await manager.enqueueMany([
+      { callback: ChargeOrder, metadata, options: { key: 'order-o9' } },
+      { callback: ChargeOrder, metadata, options: { key: 'order-o10' } },
+    ]);
+    expect(taken).toEqual({ id: first.id, created: false, status: 'completed', result: 'o9:none' });
+    expect(fresh).toEqual({ id: fresh!.id, created: true });
   });
 });

@@ -161,11 +161,15 @@ export class JobManager {
     return result;
   }
 
-  /** Enqueues many jobs in one store call; one result per item, in order. Validates all before writing any. */
+  /**
+   * Enqueues many jobs in one store call; one result per item, in order
+   * (a taken key's item also carries the existing job's `status` and
+   * `result`). Validates all before writing any.
+   */
   async enqueueMany(
     items: readonly EnqueueItem[],
     options: { transaction?: unknown } = {},
-  ): Promise<InsertResult[]> {
+  ): Promise<EnqueueResult[]> {
     if (!Array.isArray(items))
       throw new InvalidInputError('items', 'must be an array of { callback, metadata, options }');
     const jobs = items.map((item, i) =>
@@ -183,11 +187,14 @@ export class JobManager {
       );
       return results;
     };
-    if (!this.wrappers.active || jobs.length === 0) return insert();
-    return this.wrappers.run(jobs, () => {
-      checkWrappedTrace(jobs);
-      return insert();
-    });
+    const results =
+      !this.wrappers.active || jobs.length === 0
+        ? await insert()
+        : await this.wrappers.run(jobs, () => {
+            checkWrappedTrace(jobs);
+            return insert();
+          });
+    return Promise.all(results.map((result) => this.withExisting(result)));
   }
 
   /** The job, or `null`. */
