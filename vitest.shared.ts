@@ -37,6 +37,8 @@ export const sourceAliases = {
   '@jobservice/nestjs': `${root}packages/nestjs/src/index.ts`,
   '@jobservice/provider-redis': `${root}packages/provider-redis/src/index.ts`,
   '@jobservice/provider-rabbitmq': `${root}packages/provider-rabbitmq/src/index.ts`,
+  '@jobservice/dashboard': `${root}packages/dashboard/src/index.ts`,
+  '@jobservice/cli': `${root}packages/cli/src/index.ts`,
 };
 
 /** The vitest project config each package's `vitest.config.ts` starts from. */

@@ -1,0 +1,202 @@
+import { useState } from 'preact/hooks';
+import { config, get, post, seg } from './api.js';
+import { messageOf, pretty, time } from './format.js';
+import { Badge, ErrorBlock, Failure, type JobErrorView, Label, Scroll } from './parts.js';
+import { useLoad } from './use-load.js';
+
+interface Job {
+  id: string;
+  name: string;
+  status: string;
+  priority: number;
+  attempt: number;
+  maxAttempts: number;
+  metadata: unknown;
+  progress: unknown;
+  result: unknown;
+  error: JobErrorView | null;
+  history: { attempt: number; error: JobErrorView; at: number }[];
+  labels?: Record<string, string>;
+  scheduleId: string | null;
+  key: string | null;
+  cancelRequested: boolean;
+  runAt: number;
+  createdAt: number;
+  startedAt: number | null;
+  finishedAt: number | null;
+}
+
+type Verb = 'retry' | 'cancel' | 'delete';
+
+function Actions({ job, act }: { job: Job; act: (verb: Verb) => void }) {
+  const finished = job.status === 'failed' || job.status === 'cancelled';
+  const open = job.status === 'scheduled' || job.status === 'running';
+  return (
+    <div class="actions">
+      {finished ? (
+        <button type="button" onClick={() => act('retry')}>
+          Retry
+        </button>
+      ) : null}
+      {open ? (
+        <button type="button" onClick={() => act('cancel')}>
+          Cancel
+        </button>
+      ) : null}
+      {job.status !== 'running' ? (
+        <button type="button" class="danger" onClick={() => act('delete')}>
+          Delete
+        </button>
+      ) : null}
+    </div>
+  );
+}
+
+function Facts({ job }: { job: Job }) {
+  const labels = Object.entries(job.labels ?? {});
+  return (
+    <dl class="facts">
+      <dt>Callback</dt>
+      <dd>{job.name}</dd>
+      <dt>Status</dt>
+      <dd>
+        <Badge status={job.status} />
+        {job.cancelRequested ? ' (cancel requested)' : ''}
+      </dd>
+      <dt>Attempt</dt>
+      <dd>{`${job.attempt} of ${job.maxAttempts}`}</dd>
+      <dt>Priority</dt>
+      <dd>{job.priority}</dd>
+      {job.key ? (
+        <>
+          <dt>Key</dt>
+          <dd>{job.key}</dd>
+        </>
+      ) : null}
+      {job.scheduleId ? (
+        <>
+          <dt>Schedule</dt>
+          <dd>{job.scheduleId}</dd>
+        </>
+      ) : null}
+      {labels.length ? (
+        <>
+          <dt>Labels</dt>
+          <dd>
+            {labels.map(([k, v]) => (
+              <Label key={k} name={k} value={v} />
+            ))}
+          </dd>
+        </>
+      ) : null}
+    </dl>
+  );
+}
+
+function Timeline({ job }: { job: Job }) {
+  const steps: [string, number | null][] = [
+    ['Created', job.createdAt],
+    ['Due', job.runAt],
+    ...job.history.map((h): [string, number] => [`Attempt ${h.attempt} failed`, h.at]),
+    ['Last started', job.startedAt],
+    ['Finished', job.finishedAt],
+  ];
+  return (
+    <ol class="timeline">
+      {steps.map(([what, at], i) => (
+        <li key={i}>
+          <strong>{`${what} `}</strong>
+          {time(at)}
+        </li>
+      ))}
+    </ol>
+  );
+}
+
+function Json({ title, value }: { title: string; value: unknown }) {
+  const heading = `json-${title.toLowerCase()}`;
+  return (
+    <section aria-labelledby={heading}>
+      <h2 id={heading}>{title}</h2>
+      <pre class="json">{pretty(value)}</pre>
+    </section>
+  );
+}
+
+function FailedAttempts({ history }: { history: Job['history'] }) {
+  if (history.length === 0) return <p class="note">None.</p>;
+  return (
+    <Scroll>
+      <table>
+        <thead>
+          <tr>
+            <th scope="col">Attempt</th>
+            <th scope="col">At</th>
+            <th scope="col">Error</th>
+          </tr>
+        </thead>
+        <tbody>
+          {history.map((r) => (
+            <tr key={`${r.attempt}-${r.at}`}>
+              <td>{r.attempt}</td>
+              <td>{time(r.at)}</td>
+              <td>
+                <ErrorBlock error={r.error} />
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </Scroll>
+  );
+}
+
+/** One job: actions, facts, timeline, metadata, progress, result, error and failed attempts. */
+export function JobDetail({ id }: { id: string }) {
+  const { data: job, error, reload } = useLoad(() => get<Job>(`jobs/${seg(id)}`), id);
+  const [status, setStatus] = useState('');
+  const act = async (verb: Verb) => {
+    if (verb === 'delete' && !confirm('Delete this job?')) return;
+    try {
+      await post(`jobs/${seg(id)}/${verb}`);
+      setStatus(`${verb}: done`);
+      if (verb === 'delete') location.hash = '#/jobs';
+      else await reload();
+    } catch (caught) {
+      setStatus(`${verb}: ${messageOf(caught)}`);
+    }
+  };
+  return (
+    <>
+      <p>
+        <a href="#/jobs">← Jobs</a>
+      </p>
+      <h1>
+        Job <span class="mono">{id}</span>
+      </h1>
+      <p role="status" class="note">
+        {status}
+      </p>
+      {error ? <Failure message={error} /> : null}
+      {job ? (
+        <>
+          {config.canAct ? <Actions job={job} act={(verb) => void act(verb)} /> : null}
+          <Facts job={job} />
+          <h2>Timeline</h2>
+          <Timeline job={job} />
+          <Json title="Metadata" value={job.metadata} />
+          {job.progress !== null ? <Json title="Progress" value={job.progress} /> : null}
+          {job.result !== null ? <Json title="Result" value={job.result} /> : null}
+          {job.error ? (
+            <>
+              <h2>Error</h2>
+              <ErrorBlock error={job.error} />
+            </>
+          ) : null}
+          <h2>Failed attempts</h2>
+          <FailedAttempts history={job.history} />
+        </>
+      ) : null}
+    </>
+  );
+}
