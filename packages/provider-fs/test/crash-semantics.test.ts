@@ -52,7 +52,9 @@ describe('the fs store and the crash-semantics contract', () => {
     rmSync(join(root, 'index'), { recursive: true });
     const again = await open(root, { clock });
     expect(await again.get(reserved.id)).toMatchObject({ reserved: true, attempt: 0, status: 'running' });
-    expect((await again.get(started.id))?.history).toEqual([{ attempt: 1, error, at: 1_000_000 }]);
+    expect((await again.get(started.id))?.history).toEqual([
+      { attempt: 1, outcome: 'failed', startedAt: 1_000_000, workerId: 'w', error, at: 1_000_000 },
+    ]);
   });
 
   it('recovers a batch of lapsed leases in one commit, leaving live leases alone', async () => {

@@ -189,10 +189,16 @@ describe('settling a reserved job', () => {
     const done = await p.get(started!.id);
     expect(done).toMatchObject({ status: 'completed', error: null, attempt: HISTORY_LIMIT + 3 });
     expect(done!.history.map((r) => r.attempt)).toEqual(
-      Array.from({ length: HISTORY_LIMIT }, (_, i) => i + 3),
+      Array.from({ length: HISTORY_LIMIT }, (_, i) => i + 4),
     );
     expect(done!.history.at(-1)).toMatchObject({
+      attempt: HISTORY_LIMIT + 3,
+      outcome: 'completed',
+      error: null,
+    });
+    expect(done!.history.at(-2)).toMatchObject({
       attempt: HISTORY_LIMIT + 2,
+      outcome: 'failed',
       error: { message: `no ${HISTORY_LIMIT + 2}` },
     });
   });

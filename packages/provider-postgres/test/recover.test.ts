@@ -120,8 +120,10 @@ describe('native recover', () => {
     expect(recovered.get(b.id)).toMatchObject({
       status: 'cancelled',
       error: { message: 'cancelled: its worker crashed lost the lease' },
-      history: [],
     });
+    expect(recovered.get(b.id)?.history.map((r) => [r.attempt, r.outcome, r.workerId])).toEqual([
+      [1, 'lease-expired', 'crashed'],
+    ]);
     for (const reserved of [c, d]) {
       expect(recovered.get(reserved.id)).toMatchObject({
         status: 'scheduled',

@@ -64,17 +64,32 @@ export interface JobError {
   stack?: string;
 }
 
-/** One attempt that did not succeed, as kept in {@link JobDocument.history}. */
+/**
+ * How an attempt ended: its handler succeeded, failed (the job retries or
+ * fails), was cancelled, or its worker lost the lease (died, or was cut off).
+ */
+export type AttemptOutcome = 'completed' | 'failed' | 'cancelled' | 'lease-expired';
+
+/** One attempt (one run of the handler), as kept in {@link JobDocument.history}. */
 export interface AttemptRecord {
   /** The attempt's number (1 for the first run). */
   attempt: number;
-  /** Why it ended. */
-  error: JobError;
+  /**
+   * How it ended. Records written before attempt outcomes were kept (failed
+   * attempts only, from stores created by an earlier version) have none.
+   */
+  outcome?: AttemptOutcome;
+  /** When it started (store clock, epoch ms); `null` when unknown. */
+  startedAt?: number | null;
+  /** The worker that ran it; `null` when unknown. */
+  workerId?: string | null;
+  /** Why it did not succeed; `null` for a completed attempt. */
+  error: JobError | null;
   /** When it ended (store clock, epoch ms). */
   at: number;
 }
 
-/** How many failed attempts a job's {@link JobDocument.history} keeps (the newest). */
+/** How many attempts a job's {@link JobDocument.history} keeps (the newest). */
 export const HISTORY_LIMIT = 10;
 
 /** `history` with `record` appended, keeping the newest {@link HISTORY_LIMIT}. */
@@ -134,7 +149,7 @@ export interface JobDocument<TMetadata extends JsonValue = JsonValue> {
   result: JsonValue | null;
   /** The current failure: the last attempt's error while scheduled again or failed; `null` once completed. */
   error: JobError | null;
-  /** The attempts that did not succeed, oldest first, the newest {@link HISTORY_LIMIT} kept. */
+  /** Every attempt that ran (start, end, worker, outcome, error), oldest first, the newest {@link HISTORY_LIMIT} kept. */
   history: AttemptRecord[];
   /** The schedule that fired this job, if any. */
   scheduleId: string | null;

@@ -90,8 +90,14 @@ export function claimStarter(request: ClaimRequest): (index: number, job: JobDoc
   return (index, job) => index < start || (index < end && mayStartAhead(job));
 }
 
-function attemptRecord(job: JobDocument, error: AttemptRecord['error'], now: number): AttemptRecord {
-  return { attempt: job.attempt, error, at: now };
+/** The history record of `job`'s current attempt, ended at `now` with `outcome`. */
+export function attemptRecord(
+  job: JobDocument,
+  outcome: NonNullable<AttemptRecord['outcome']>,
+  error: AttemptRecord['error'],
+  now: number,
+): AttemptRecord {
+  return { attempt: job.attempt, outcome, startedAt: job.startedAt, workerId: job.workerId, error, at: now };
 }
 
 /** The write a fenced settlement makes (the caller checks the fence with {@link acceptsSettlement}). */
@@ -105,6 +111,7 @@ export function settlePatch(job: JobDocument, settlement: Settlement, now: numbe
         reserved: false,
         result: settlement.result,
         error: null,
+        history: appendHistory(job.history, attemptRecord(job, 'completed', null, now)),
         finishedAt: now,
         recovering: false,
         cancelRequested: false,
@@ -116,7 +123,7 @@ export function settlePatch(job: JobDocument, settlement: Settlement, now: numbe
         workerId: null,
         reserved: false,
         error: settlement.error,
-        history: appendHistory(job.history, attemptRecord(job, settlement.error, now)),
+        history: appendHistory(job.history, attemptRecord(job, 'failed', settlement.error, now)),
         finishedAt: now,
         recovering: false,
       };
@@ -127,6 +134,9 @@ export function settlePatch(job: JobDocument, settlement: Settlement, now: numbe
         workerId: null,
         reserved: false,
         error: settlement.error ?? job.error,
+        history: job.reserved
+          ? job.history
+          : appendHistory(job.history, attemptRecord(job, 'cancelled', settlement.error ?? null, now)),
         finishedAt: now,
         recovering: false,
       };
@@ -138,7 +148,7 @@ export function settlePatch(job: JobDocument, settlement: Settlement, now: numbe
         reserved: false,
         runAt: now + Math.max(0, settlement.delayMs),
         error: settlement.error,
-        history: appendHistory(job.history, attemptRecord(job, settlement.error, now)),
+        history: appendHistory(job.history, attemptRecord(job, 'failed', settlement.error, now)),
         recovering: false,
       };
     case 'release':
@@ -183,11 +193,14 @@ export function recoverPatch(job: JobDocument, now: number): JobPatch {
   const released = { leaseExpiresAt: null, workerId: null, reserved: false } as const;
   if (job.cancelRequested) {
     const error = { message: `cancelled: its worker ${job.workerId ?? 'unknown'} lost the lease` };
-    return { ...released, status: 'cancelled', finishedAt: now, error };
+    const history = job.reserved
+      ? job.history
+      : appendHistory(job.history, attemptRecord(job, 'lease-expired', error, now));
+    return { ...released, status: 'cancelled', finishedAt: now, error, history };
   }
   if (job.reserved) return { ...released, status: 'scheduled' };
   const error = { message: `lease expired on worker ${job.workerId ?? 'unknown'} (attempt ${job.attempt})` };
-  const history = appendHistory(job.history, attemptRecord(job, error, now));
+  const history = appendHistory(job.history, attemptRecord(job, 'lease-expired', error, now));
   if (job.attempt >= job.maxAttempts) {
     return { ...released, status: 'failed', finishedAt: now, error, history, recovering: true };
   }

@@ -129,6 +129,7 @@ export type ConformanceArea =
   | 'queue'
   | 'claim'
   | 'attempts'
+  | 'attempt-history'
   | 'settle'
   | 'cancellation'
   | 'operator-actions'

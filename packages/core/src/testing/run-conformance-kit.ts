@@ -1,3 +1,4 @@
+import { attemptHistoryArea } from './areas/attempt-history.js';
 import { attemptsArea } from './areas/attempts.js';
 import { cancellationArea } from './areas/cancellation.js';
 import { claimArea } from './areas/claim.js';
@@ -28,6 +29,7 @@ const AREAS: Record<ConformanceArea, (ctx: KitContext, features: QueueFeatures) 
   queue: queueArea,
   claim: claimArea,
   attempts: attemptsArea,
+  'attempt-history': attemptHistoryArea,
   settle: settleArea,
   cancellation: cancellationArea,
   'operator-actions': operatorActionsArea,

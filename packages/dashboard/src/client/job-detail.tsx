@@ -15,7 +15,14 @@ interface Job {
   progress: unknown;
   result: unknown;
   error: JobErrorView | null;
-  history: { attempt: number; error: JobErrorView; at: number }[];
+  history: {
+    attempt: number;
+    outcome?: string;
+    startedAt?: number | null;
+    workerId?: string | null;
+    error: JobErrorView | null;
+    at: number;
+  }[];
   labels?: Record<string, string>;
   scheduleId: string | null;
   key: string | null;
@@ -97,7 +104,7 @@ function Timeline({ job }: { job: Job }) {
   const steps: [string, number | null][] = [
     ['Created', job.createdAt],
     ['Due', job.runAt],
-    ...job.history.map((h): [string, number] => [`Attempt ${h.attempt} failed`, h.at]),
+    ...job.history.map((h): [string, number] => [`Attempt ${h.attempt} ${h.outcome ?? 'failed'}`, h.at]),
     ['Last started', job.startedAt],
     ['Finished', job.finishedAt],
   ];
@@ -123,15 +130,18 @@ function Json({ title, value }: { title: string; value: unknown }) {
   );
 }
 
-function FailedAttempts({ history }: { history: Job['history'] }) {
-  if (history.length === 0) return <p class="note">None.</p>;
+function Attempts({ history }: { history: Job['history'] }) {
+  if (history.length === 0) return <p class="note">None yet.</p>;
   return (
     <Scroll>
       <table>
         <thead>
           <tr>
             <th scope="col">Attempt</th>
-            <th scope="col">At</th>
+            <th scope="col">Outcome</th>
+            <th scope="col">Worker</th>
+            <th scope="col">Started</th>
+            <th scope="col">Ended</th>
             <th scope="col">Error</th>
           </tr>
         </thead>
@@ -139,10 +149,11 @@ function FailedAttempts({ history }: { history: Job['history'] }) {
           {history.map((r) => (
             <tr key={`${r.attempt}-${r.at}`}>
               <td>{r.attempt}</td>
+              <td>{r.outcome ? <Badge status={r.outcome} /> : '—'}</td>
+              <td class="mono">{r.workerId ?? '—'}</td>
+              <td>{time(r.startedAt)}</td>
               <td>{time(r.at)}</td>
-              <td>
-                <ErrorBlock error={r.error} />
-              </td>
+              <td>{r.error ? <ErrorBlock error={r.error} /> : null}</td>
             </tr>
           ))}
         </tbody>
@@ -151,7 +162,7 @@ function FailedAttempts({ history }: { history: Job['history'] }) {
   );
 }
 
-/** One job: actions, facts, timeline, metadata, progress, result, error and failed attempts. */
+/** One job: actions, facts, timeline, metadata, progress, result, error and its attempts. */
 export function JobDetail({ id }: { id: string }) {
   const { data: job, error, reload } = useLoad(() => get<Job>(`jobs/${seg(id)}`), id);
   const [status, setStatus] = useState('');
@@ -193,8 +204,8 @@ export function JobDetail({ id }: { id: string }) {
               <ErrorBlock error={job.error} />
             </>
           ) : null}
-          <h2>Failed attempts</h2>
-          <FailedAttempts history={job.history} />
+          <h2>Attempts</h2>
+          <Attempts history={job.history} />
         </>
       ) : null}
     </>

@@ -17,7 +17,8 @@ const STARTED = /* sql */ `(NOT j.cancel_requested AND NOT j.reserved)`;
  * core's `recoverPatch`; $2 is how many history records a job keeps.
  * Returns the rows after the write.
  *
- * - cancel requested → `cancelled`, finished now, with the lost-lease error;
+ * - cancel requested → `cancelled`, finished now, with the lost-lease error
+ *   (and, when it had started, the lapse in `history`);
  * - reserved (never started) → `scheduled`, nothing else changed;
  * - started → the lapse recorded in `error` and `history`, `recovering`
  *   set, and `failed` (finished now) when its attempts are spent, else
@@ -49,9 +50,10 @@ UPDATE {{schema}}.jobs j SET
   finished_at = CASE WHEN j.cancel_requested OR (${STARTED} AND j.attempt >= j.max_attempts)
     THEN t.now ELSE j.finished_at END,
   error = CASE WHEN j.cancel_requested OR NOT j.reserved THEN ${LAPSE_ERROR} ELSE j.error END,
-  history = CASE WHEN ${STARTED}
-    THEN {{schema}}.append_history(
-      j.history, jsonb_build_object('attempt', j.attempt, 'error', ${LAPSE_ERROR}, 'at', t.now), $2::int)
+  history = CASE WHEN NOT j.reserved
+    THEN {{schema}}.append_history(j.history, jsonb_build_object(
+      'attempt', j.attempt, 'outcome', 'lease-expired', 'startedAt', j.started_at, 'workerId', j.worker_id,
+      'error', ${LAPSE_ERROR}, 'at', t.now), $2::int)
     ELSE j.history END,
   recovering = CASE WHEN ${STARTED} THEN true ELSE j.recovering END,
   lease_expires_at = NULL,

@@ -15,8 +15,9 @@ export const STATEMENT_NOTIFIES = 'jobservice.statement_notifies';
  *   lease from now; status, worker and `recovering` stay.
  * - `release` goes back to `scheduled` and uncounts the attempt only when
  *   the job was started (a reserved job's attempt was never counted).
- * - `failed` and `retry` append `{ attempt, error, at }` to `history`;
- *   `completed` clears `error`. Every outcome but `start` ends the lease
+ * - `completed`, `failed`, `retry` and a started job's `cancelled` append
+ *   `{ attempt, outcome, startedAt, workerId, error, at }` to `history`
+ *   (as core's `attemptRecord`); `completed` clears `error`. Every outcome but `start` ends the lease
  *   (and `reserved`).
  *
  * The change feed for the batch goes out from here, set-based: the jobs that
@@ -57,9 +58,14 @@ u AS (
       WHEN 'retry' THEN s.error
       WHEN 'cancelled' THEN coalesce(s.error, j.error)
       ELSE j.error END,
-    history = CASE WHEN s.outcome IN ('failed', 'retry')
-      THEN {{schema}}.append_history(
-        j.history, jsonb_build_object('attempt', j.attempt, 'error', s.error, 'at', t.now), $8::int)
+    history = CASE WHEN s.outcome IN ('completed', 'failed', 'retry')
+        OR (s.outcome = 'cancelled' AND NOT j.reserved)
+      THEN {{schema}}.append_history(j.history, jsonb_build_object(
+        'attempt', j.attempt,
+        'outcome', CASE s.outcome WHEN 'retry' THEN 'failed' ELSE s.outcome END,
+        'startedAt', j.started_at, 'workerId', j.worker_id,
+        'error', CASE WHEN s.outcome = 'completed' THEN NULL ELSE s.error END,
+        'at', t.now), $8::int)
       ELSE j.history END,
     finished_at = CASE WHEN s.outcome IN ('completed', 'failed', 'cancelled') THEN t.now ELSE j.finished_at END,
     recovering = CASE WHEN s.outcome IN ('release', 'start') THEN j.recovering ELSE false END,

@@ -43,12 +43,13 @@ for _, id in ipairs(ids) do
       c.status = 'cancelled'
       c.finishedAt = fmt(now)
       c.error = '{"message":' .. jstr('cancelled: its worker ' .. worker .. ' lost the lease') .. '}'
+      if j.reserved ~= '1' then c.history = appendHistory(j.history, attemptRecord(j, 'lease-expired', c.error, now)) end
     elseif j.reserved == '1' then
       c.status = 'scheduled'
     else
       local err = '{"message":' .. jstr('lease expired on worker ' .. worker .. ' (attempt ' .. j.attempt .. ')') .. '}'
       c.error = err
-      c.history = appendHistory(j.history, attemptRecord(j, err, now))
+      c.history = appendHistory(j.history, attemptRecord(j, 'lease-expired', err, now))
       c.recovering = '1'
       if tonumber(j.attempt) >= tonumber(j.maxAttempts) then
         c.status = 'failed'

@@ -171,8 +171,13 @@ local function appendHistory(history, record)
   return out
 end
 
-local function attemptRecord(j, errorJson, now)
-  return '{"attempt":' .. j.attempt .. ',"error":' .. errorJson .. ',"at":' .. fmt(now) .. '}'
+-- The history record of j's current attempt (core's attemptRecord); errorJson '' or nil for none.
+local function attemptRecord(j, outcome, errorJson, now)
+  if errorJson == nil or errorJson == '' then errorJson = 'null' end
+  local worker = 'null'
+  if j.workerId then worker = jstr(j.workerId) end
+  return '{"attempt":' .. j.attempt .. ',"outcome":"' .. outcome .. '","startedAt":' .. (j.startedAt or 'null')
+    .. ',"workerId":' .. worker .. ',"error":' .. errorJson .. ',"at":' .. fmt(now) .. '}'
 end
 
 -- A JSON argument: '' leaves the field as it is, 'null' clears it.

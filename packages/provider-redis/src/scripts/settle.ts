@@ -33,25 +33,27 @@ for n = 1, tonumber(ARGV[1]) do
         c.status = 'completed'
         setJson(c, 'result', a)
         c.error = false
+        c.history = appendHistory(j.history, attemptRecord(j, 'completed', nil, now))
         c.finishedAt = fmt(now)
         c.recovering = '0'
         c.cancelRequested = '0'
       elseif outcome == 'failed' then
         c.status = 'failed'
         setJson(c, 'error', a)
-        c.history = appendHistory(j.history, attemptRecord(j, a, now))
+        c.history = appendHistory(j.history, attemptRecord(j, 'failed', a, now))
         c.finishedAt = fmt(now)
         c.recovering = '0'
       elseif outcome == 'cancelled' then
         c.status = 'cancelled'
         setJson(c, 'error', a)
+        if j.reserved ~= '1' then c.history = appendHistory(j.history, attemptRecord(j, 'cancelled', a, now)) end
         c.finishedAt = fmt(now)
         c.recovering = '0'
       elseif outcome == 'retry' then
         c.status = 'scheduled'
         c.runAt = fmt(now + math.max(0, tonumber(a)))
         setJson(c, 'error', b)
-        c.history = appendHistory(j.history, attemptRecord(j, b, now))
+        c.history = appendHistory(j.history, attemptRecord(j, 'failed', b, now))
         c.recovering = '0'
       else
         c.status = 'scheduled'
