@@ -1,4 +1,4 @@
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { JobDispatcher, JobManager, silentLogger } from '@jobservice/core';
 import { ChannelQueueProvider } from '@jobservice/provider-channel';
 import { FileSystemDocumentProvider } from '@jobservice/provider-fs';
@@ -8,7 +8,8 @@ import { printSummary, printTransitions } from './print.js';
 const callbacks = [SendWelcomeEmail, BuildReport, ChargeCard];
 // The embedded default: jobs live in a folder (durable, crash-safe), bells in process.
 const dataDir = resolve(process.env.JOBSERVICE_DATA ?? '.jobservice-data/quickstart');
-const store = await FileSystemDocumentProvider.open({ root: dataDir, logger: silentLogger });
+// `jobs/` inside it, as the CLI and the dashboard open `fs:<folder>` (`npm run dashboard`).
+const store = await FileSystemDocumentProvider.open({ root: join(dataDir, 'jobs'), logger: silentLogger });
 const queue = new ChannelQueueProvider();
 const manager = new JobManager({ store, queue, callbacks });
 const dispatcher = new JobDispatcher({ store, queue, callbacks, concurrency: 4 });
@@ -38,5 +39,6 @@ await dispatcher.stop();
 
 const jobs = await Promise.all(ids.map((id) => manager.get(id)));
 printSummary(jobs.filter((job) => job !== null));
+console.log('\nsee them in the dashboard: npm run dashboard (http://127.0.0.1:8080/)');
 await queue.close();
 await store.close();
