@@ -46,6 +46,12 @@ export {
   ProviderError,
   ShutdownError,
 } from './errors.js';
+export type { ParentOutcome } from './flow/continuation-options.js';
+export { MAX_PARENTS, parentOutcome } from './flow/continuation-options.js';
+export type { FlowNode, FlowSpec } from './flow/flow-plan.js';
+export { MAX_FLOW_NODES } from './flow/flow-plan.js';
+export type { ReleaseDecision } from './flow/release-children.js';
+export { releaseDecision, releasePatch } from './flow/release-children.js';
 export type { EnqueueOptions, JobDefaults } from './manager/enqueue-options.js';
 export type { EnqueueWrapper } from './manager/enqueue-wrappers.js';
 export type { CancelOutcome, EnqueueItem, EnqueueResult, JobManagerOptions } from './manager/job-manager.js';
@@ -66,12 +72,14 @@ export { JOB_METRIC_DESCRIPTIONS, observeJobMetrics } from './metrics/job-metric
 export { INPUT_LIMITS } from './model/input-limits.js';
 export type {
   AttemptRecord,
+  HistoryOutcome,
   InsertResult,
   JobDocument,
   JobError,
   JobPatch,
   JobStatus,
   NewJob,
+  ParentFailurePolicy,
   StoredBackoff,
 } from './model/job.js';
 export {

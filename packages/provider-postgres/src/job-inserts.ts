@@ -27,6 +27,10 @@ interface CheckedJob {
   tracestate: string | null;
   /** The labels as JSON text, `null` for none. */
   labels: string | null;
+  /** The parents, `null` for none (then inserted `scheduled`, else `waiting`). */
+  parents: string[] | null;
+  /** `null` for the default (`cancel`). */
+  onParentFailure: string | null;
 }
 
 /** Checks a NewJob's scalar fields (naming the field, `prefix` first). Nothing is written on failure. */
@@ -50,7 +54,26 @@ function checkNewJob(job: NewJob, prefix: string): CheckedJob {
     scheduleId: check.textOrNull(job.scheduleId, `${prefix}scheduleId`),
     ...traceColumns(job.trace, `${prefix}trace`),
     labels: labelsColumn(job.labels, `${prefix}labels`),
+    ...parentColumns(job, prefix),
   };
+}
+
+/** A continuation's parents and policy, checked; `null`s for a job without parents. */
+function parentColumns(job: NewJob, prefix: string): Pick<CheckedJob, 'parents' | 'onParentFailure'> {
+  const parents = job.parents;
+  if (parents === undefined || parents === null || (Array.isArray(parents) && parents.length === 0)) {
+    return { parents: null, onParentFailure: null };
+  }
+  if (!Array.isArray(parents)) throw new InvalidInputError(`${prefix}parents`, 'must be an array of job ids');
+  const ids = parents.map((id, i) => check.text(id, `${prefix}parents[${i}]`));
+  const policy = job.onParentFailure ?? 'cancel';
+  if (policy !== 'cancel' && policy !== 'run') {
+    throw new InvalidInputError(
+      `${prefix}onParentFailure`,
+      `must be 'cancel' or 'run', got ${String(policy)}`,
+    );
+  }
+  return { parents: ids, onParentFailure: policy === 'cancel' ? null : policy };
 }
 
 /** The trace carrier as its two columns, checked like an enqueue's. */
@@ -99,6 +122,8 @@ export async function insertJob(
       c.traceparent,
       c.tracestate,
       c.labels,
+      c.parents === null ? null : textArray(c.parents),
+      c.onParentFailure,
       ...(ring ? [ring.channel, ring.payload] : []),
     ],
     'insert',
@@ -160,6 +185,8 @@ export async function insertJobs(
       `[${field('labels')
         .map((l) => l ?? 'null')
         .join(',')}]`,
+      JSON.stringify(field('parents')),
+      textArray(field('onParentFailure')),
     ],
     'insertMany',
   );

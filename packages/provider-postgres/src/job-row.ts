@@ -40,6 +40,8 @@ export interface JobRow {
   traceparent: string | null;
   tracestate: string | null;
   labels: Record<string, string> | null;
+  parents: string[] | null;
+  on_parent_failure: string | null;
 }
 
 function num(value: string | number): number {
@@ -56,6 +58,9 @@ function traceOf(row: JobRow): TraceCarrier | null {
     ? { traceparent: row.traceparent, tracestate: row.tracestate }
     : { traceparent: row.traceparent };
 }
+
+/** The parents of every job that is not a continuation (frozen: shared). */
+const NO_PARENTS: string[] = Object.freeze([]) as unknown as string[];
 
 /** The labels of every job without any (frozen: shared). */
 const NO_LABELS: Readonly<Record<string, string>> = Object.freeze({});
@@ -87,6 +92,8 @@ export function toJobDocument(row: JobRow): JobDocument {
     scheduleId: row.schedule_id,
     trace: traceOf(row),
     labels: row.labels ?? NO_LABELS,
+    parents: row.parents ?? NO_PARENTS,
+    onParentFailure: row.on_parent_failure === 'run' ? 'run' : 'cancel',
     createdAt: num(row.created_at),
     updatedAt: num(row.updated_at),
     startedAt: numOrNull(row.started_at),

@@ -49,7 +49,7 @@ export function encodeNewJob(job: NewJob, field = 'job'): string[] {
     'name',
     check.text(job.name, `${field}.name`),
     'status',
-    'scheduled',
+    job.parents && job.parents.length > 0 ? 'waiting' : 'scheduled',
     'priority',
     String(check.int32(job.priority, `${field}.priority`)),
     'attempt',
@@ -81,6 +81,19 @@ export function encodeNewJob(job: NewJob, field = 'job'): string[] {
     out.push('trace', check.json(job.trace, `${field}.trace`));
   const labels = checkLabels(job.labels, `${field}.labels`);
   if (Object.keys(labels).length > 0) out.push('labels', JSON.stringify(labels));
+  if (job.parents !== undefined && job.parents !== null && job.parents.length > 0) {
+    if (!Array.isArray(job.parents))
+      throw new check.InvalidInput(`${field}.parents`, 'must be an array of job ids');
+    out.push('parents', JSON.stringify(job.parents.map((id, i) => check.text(id, `${field}.parents[${i}]`))));
+    const policy = job.onParentFailure ?? 'cancel';
+    if (policy !== 'cancel' && policy !== 'run') {
+      throw new check.InvalidInput(
+        `${field}.onParentFailure`,
+        `must be 'cancel' or 'run', got ${String(policy)}`,
+      );
+    }
+    if (policy === 'run') out.push('onParentFailure', 'run');
+  }
   return out;
 }
 
@@ -148,6 +161,8 @@ export function decodeJob(flat: readonly string[]): JobDocument {
 /** A job document from its hash fields. */
 /** The labels of every job without any (frozen: shared). */
 const NO_LABELS: Readonly<Record<string, string>> = Object.freeze({});
+/** The parents of every job that is not a continuation (frozen: shared). */
+const NO_PARENTS: string[] = Object.freeze([]) as unknown as string[];
 
 export function decodeFields(f: Record<string, string | undefined>): JobDocument {
   const history = f.history;
@@ -176,6 +191,8 @@ export function decodeFields(f: Record<string, string | undefined>): JobDocument
     scheduleId: f.scheduleId ?? null,
     trace: json(f.trace),
     labels: f.labels ? (JSON.parse(f.labels) as Record<string, string>) : NO_LABELS,
+    parents: f.parents ? (JSON.parse(f.parents) as string[]) : NO_PARENTS,
+    onParentFailure: f.onParentFailure === 'run' ? 'run' : 'cancel',
     createdAt: Number(f.createdAt),
     updatedAt: Number(f.updatedAt),
     startedAt: num(f.startedAt),

@@ -8,6 +8,7 @@ export interface QueryArgs {
   key?: string;
   scheduleId?: string;
   labels?: Record<string, string>;
+  parentIds?: string[];
   dueAt?: number;
   leaseExpiredAt?: number;
   finishedBefore?: number;
@@ -48,6 +49,10 @@ export function buildQuery(query: JobQuery): QueryArgs | null {
   if (query.labels !== undefined) {
     const labels = checkLabels(query.labels, 'query.labels');
     if (Object.keys(labels).length > 0) out.labels = labels;
+  }
+  if (query.parentIds !== undefined) {
+    out.parentIds = [...new Set(check.textArray(query.parentIds, 'query.parentIds'))];
+    if (out.parentIds.length === 0) return null;
   }
   if (query.dueAt !== undefined) out.dueAt = check.finite(query.dueAt, 'query.dueAt');
   if (query.leaseExpiredAt !== undefined)

@@ -1,3 +1,4 @@
+import type { ParentOutcome } from '../flow/continuation-options.js';
 import type { JobDocument } from '../model/job.js';
 import type { JsonValue } from '../model/json.js';
 import type { Logger } from '../util/logger.js';
@@ -28,6 +29,12 @@ export interface JobContext<TMetadata extends JsonValue = JsonValue> {
   progress(value: JsonValue): void;
   /** The dispatcher's logger, with the job id bound. */
   readonly logger: Logger;
+  /**
+   * How each parent of a continuation ended (`enqueue(…, { after })`), in
+   * `after` order: id, name, status (or `deleted`), result, error. Read
+   * from the store when called; `[]` for a job without parents.
+   */
+  parents(): Promise<ParentOutcome[]>;
 }
 
 /**

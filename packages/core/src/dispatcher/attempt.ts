@@ -3,6 +3,7 @@ import type { CallbackFactory } from '../callbacks/callback-registry.js';
 import type { JobExecutionResult } from '../callbacks/job-execution-result.js';
 import { validateMetadata } from '../callbacks/standard-schema.js';
 import { PermanentJobError } from '../errors.js';
+import { type ParentOutcome, parentOutcome } from '../flow/continuation-options.js';
 import { INPUT_LIMITS } from '../model/input-limits.js';
 import type { JobDocument, JobError } from '../model/job.js';
 import type { JsonValue } from '../model/json.js';
@@ -22,6 +23,8 @@ export interface AttemptHost {
   readonly factory: CallbackFactory;
   /** Stores progress with the next heartbeat. */
   reportProgress(attempt: Attempt, progress: JsonValue): void;
+  /** Reads a job as the store has it now. */
+  readJob(id: string): Promise<JobDocument | null>;
 }
 
 /**
@@ -102,6 +105,11 @@ export class Attempt implements JobContext {
       if (this.abortReason) this.controller.abort(this.abortReason);
     }
     return this.controller.signal;
+  }
+
+  /** How each of the job's parents ended, in `after` order (`[]` for a job without parents). */
+  async parents(): Promise<ParentOutcome[]> {
+    return Promise.all(this.job.parents.map(async (id) => parentOutcome(id, await this.host.readJob(id))));
   }
 
   get logger(): Logger {

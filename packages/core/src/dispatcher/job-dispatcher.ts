@@ -5,7 +5,8 @@ import {
   defaultCallbackFactory,
 } from '../callbacks/callback-registry.js';
 import { InvalidInputError } from '../errors.js';
-import type { JobDocument } from '../model/job.js';
+import { ChildReleaser } from '../flow/release-children.js';
+import { isTerminal, type JobDocument } from '../model/job.js';
 import type { JsonValue } from '../model/json.js';
 import type { IQueueProvider, QueueSubscription } from '../queue/queue-provider.js';
 import { Scheduler } from '../scheduling/scheduler.js';
@@ -51,6 +52,9 @@ export type DispatcherState = 'new' | 'running' | 'stopping' | 'stopped';
  * await dispatcher.start();
  * process.once('SIGTERM', () => dispatcher.stop({ graceMs: 10_000 }));
  */
+/** Waiting jobs one sweep round looks at. */
+const SWEEP_PAGE = 200;
+
 export class JobDispatcher extends TypedEmitter<DispatcherEvents> implements AttemptHost, AsyncDisposable {
   /** The resolved settings. */
   readonly options: ResolvedDispatcherOptions;
@@ -68,6 +72,8 @@ export class JobDispatcher extends TypedEmitter<DispatcherEvents> implements Att
   private readonly timeouts: TimeoutTimer;
   private readonly maintenance: Maintenance;
   private readonly scheduler: Scheduler;
+  private readonly releaser: ChildReleaser;
+  private waitingCursor: string | null = null;
   private lifecycle: DispatcherState = 'new';
   private accepting = false;
   private readonly claims: ClaimLoop;
@@ -86,6 +92,7 @@ export class JobDispatcher extends TypedEmitter<DispatcherEvents> implements Att
     }
     this.names = this.registry.names;
     this.store = new JobStore(options.store);
+    this.releaser = new ChildReleaser(this.store, (job) => this.ring(job, 0));
     this.queue = options.queue;
     this.logger = options.logger ?? silentLogger;
     this.factory = options.callbackFactory ?? defaultCallbackFactory;
@@ -100,6 +107,9 @@ export class JobDispatcher extends TypedEmitter<DispatcherEvents> implements Att
         settled: () => {
           this.claims.invalidate();
           this.checkIdle();
+        },
+        releaseChildren: async (ids) => {
+          await this.releaser.afterEnded(ids);
         },
       },
       this.options.maxBatch,
@@ -153,6 +163,12 @@ export class JobDispatcher extends TypedEmitter<DispatcherEvents> implements Att
         recovered: (job) => {
           this.emit('recovered', { job });
           if (job.status === 'scheduled') this.ring(job, 0);
+          else if (isTerminal(job.status)) {
+            this.releaser.afterEnded([job.id]).catch((e) => this.reportError(e, 'release continuations'));
+          }
+        },
+        sweepWaiting: async () => {
+          await this.sweepWaiting();
         },
         pruned: (count) => this.emit('pruned', { count }),
         error: (e, during) => this.reportError(e, during),
@@ -258,6 +274,11 @@ export class JobDispatcher extends TypedEmitter<DispatcherEvents> implements Att
     const ephemeral = this.lifecycle === 'new';
     if (this.lifecycle === 'stopping' || this.lifecycle === 'stopped') return;
     if (ephemeral) this.accepting = true;
+    try {
+      await this.releaseWaiting();
+    } catch (error) {
+      this.reportError(error, 'release continuations');
+    }
     if (this.options.schedules) {
       try {
         await this.scheduler.runDue();
@@ -271,6 +292,35 @@ export class JobDispatcher extends TypedEmitter<DispatcherEvents> implements Att
     this.checkIdle();
     await idle;
     if (ephemeral && this.lifecycle === 'new') this.accepting = false;
+  }
+
+  /**
+   * Releases every continuation whose parents have all ended (to
+   * `scheduled`, or `cancelled` by its policy); resolves with how many. A
+   * parent's settle releases its children at once; this pass, which the
+   * maintenance loop runs a page at a time every `maintenanceIntervalMs`
+   * (and `drain()` runs whole), catches those a crash left waiting.
+   */
+  async releaseWaiting(): Promise<number> {
+    let released = 0;
+    let cursor: string | null = null;
+    do {
+      const page = await this.releaser.sweep(SWEEP_PAGE, cursor);
+      released += page.released.length;
+      cursor = page.cursor;
+    } while (cursor);
+    return released;
+  }
+
+  /** The job `id` as the store has it now (`ctx.parents()` reads parents through this). */
+  readJob(id: string): Promise<JobDocument | null> {
+    return this.store.get(id);
+  }
+
+  /** One page of the waiting-jobs sweep, resuming where the last one stopped. */
+  private async sweepWaiting(): Promise<void> {
+    const page = await this.releaser.sweep(SWEEP_PAGE, this.waitingCursor);
+    this.waitingCursor = page.cursor;
   }
 
   /**

@@ -4,6 +4,8 @@ import type { JobStore } from '../store/job-store.js';
 /** What maintenance reports back to its dispatcher. */
 export interface MaintenanceHooks {
   recovered(job: JobDocument): void;
+  /** Releases continuations whose parents have all ended (a page per round). */
+  sweepWaiting(): Promise<void>;
   pruned(count: number): void;
   error(error: unknown, during: string): void;
 }
@@ -39,7 +41,7 @@ export class Maintenance {
   start(): void {
     void this.reap();
     this.reaperTimer = setInterval(() => void this.reap(), this.options.reaperIntervalMs);
-    this.retentionTimer = setInterval(() => void this.prune(), this.options.maintenanceIntervalMs);
+    this.retentionTimer = setInterval(() => void this.housekeep(), this.options.maintenanceIntervalMs);
     this.reaperTimer.unref();
     this.retentionTimer.unref();
   }
@@ -56,6 +58,15 @@ export class Maintenance {
       this.reaping = undefined;
     });
     return this.reaping;
+  }
+
+  private async housekeep(): Promise<void> {
+    try {
+      await this.hooks.sweepWaiting();
+    } catch (error) {
+      this.hooks.error(error, 'release continuations');
+    }
+    await this.prune();
   }
 
   /** Prunes terminal jobs older than the retention now; resolves with how many. */

@@ -24,7 +24,11 @@ export interface SettleHost {
   ): Promise<void>;
   /** A settle (or its follow-up) finished: the dispatcher may be idle now. */
   settled(): void;
+  /** Releases the continuations waiting on jobs that just ended. */
+  releaseChildren(parentIds: string[]): Promise<void>;
 }
+
+const ENDS_JOB: ReadonlySet<Settlement['outcome']> = new Set(['completed', 'failed', 'cancelled']);
 
 /** Settle attempts before a failing store write gives up (the lease then lapses and the reaper recovers the job). */
 const SETTLE_TRIES = 4;
@@ -139,6 +143,29 @@ export class SettlePipeline {
   }
 
   private async write(items: Settlement[]): Promise<FencedWriteResult[]> {
+    const results = await this.writeWithRetries(items);
+    const ended = items.filter((s, i) => results[i]?.ok && ENDS_JOB.has(s.outcome)).map((s) => s.id);
+    if (ended.length > 0) this.releaseAfter(ended);
+    return results;
+  }
+
+  /**
+   * The continuations of jobs that ended: one query per settle batch finds
+   * any waiting on them (a crash before it runs is covered by the
+   * dispatcher's sweep of waiting jobs).
+   */
+  private releaseAfter(ended: string[]): void {
+    this.pending++;
+    this.host
+      .releaseChildren(ended)
+      .catch((error) => this.host.reportError(error, 'release continuations'))
+      .finally(() => {
+        this.pending--;
+        this.host.settled();
+      });
+  }
+
+  private async writeWithRetries(items: Settlement[]): Promise<FencedWriteResult[]> {
     for (let round = 1; ; round++) {
       try {
         return await this.store.settle(items);

@@ -2,8 +2,9 @@ import { v7 as uuidv7 } from 'uuid';
 import { type Backoff, DEFAULT_BACKOFF, toStoredBackoff } from '../callbacks/backoff.js';
 import type { JobCallbackClass } from '../callbacks/base-job-callback.js';
 import { InvalidInputError } from '../errors.js';
+import { checkParentFailurePolicy, checkParentIds } from '../flow/continuation-options.js';
 import { INPUT_LIMITS } from '../model/input-limits.js';
-import type { NewJob, StoredBackoff } from '../model/job.js';
+import type { NewJob, ParentFailurePolicy, StoredBackoff } from '../model/job.js';
 import { assertJson, type JsonValue, unstorableText } from '../model/json.js';
 import { checkLabels } from '../model/labels.js';
 import { checkTraceCarrier, type TraceCarrier } from '../model/trace.js';
@@ -40,6 +41,15 @@ export interface EnqueueOptions {
    * `_ . : / -` up to 64 characters, values up to 256.
    */
   labels?: Record<string, string>;
+  /**
+   * Run after these jobs (ids of jobs in the store, at most 100): the job is
+   * `waiting` until every one has ended, then `scheduled` — or `cancelled`
+   * unrun when one failed or was cancelled and `onParentFailure` is `cancel`.
+   * Its handler reads how they ended with `ctx.parents()`.
+   */
+  after?: string[];
+  /** With `after`: what a failed or cancelled parent does to this job. @default 'cancel' */
+  onParentFailure?: ParentFailurePolicy;
   /**
    * A store transaction handle (PostgreSQL: a `pg` client inside `BEGIN`):
    * the job exists if and only if that transaction commits.
@@ -90,6 +100,14 @@ export function buildNewJob(
   if (trace !== null) job.trace = trace;
   const labels = checkLabels(options.labels, 'options.labels');
   if (Object.keys(labels).length > 0) job.labels = labels;
+  const parents = checkParentIds(options.after, 'options.after');
+  if (parents) job.parents = parents;
+  const policy = checkParentFailurePolicy(
+    options.onParentFailure,
+    parents !== undefined,
+    'options.onParentFailure',
+  );
+  if (policy) job.onParentFailure = policy;
   if (options.runAt !== undefined) job.runAt = runAt(options.runAt);
   else if (options.delayMs !== undefined) job.delayMs = delay(options.delayMs);
   return job;

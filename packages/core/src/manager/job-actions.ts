@@ -4,7 +4,7 @@ import type { JobStore } from '../store/job-store.js';
 
 /** What `cancel` did. */
 export type CancelOutcome =
-  /** The job was scheduled and is now cancelled. */
+  /** The job was scheduled or waiting and is now cancelled. */
   | 'cancelled'
   /** The job is running; its worker was asked to stop and will settle it `cancelled`. */
   | 'requested'
@@ -12,14 +12,14 @@ export type CancelOutcome =
   | 'already-finished';
 
 /**
- * Cancels a job by compare-and-set: a scheduled job becomes `cancelled`
+ * Cancels a job by compare-and-set: a scheduled or waiting job becomes `cancelled`
  * now; a running job is marked `cancelRequested` for its worker.
  */
 export async function cancelJob(store: JobStore, id: string): Promise<CancelOutcome> {
   for (;;) {
     const job = await mustGet(store, id);
     if (isTerminal(job.status)) return 'already-finished';
-    if (job.status === 'scheduled') {
+    if (job.status === 'scheduled' || job.status === 'waiting') {
       const now = await store.now();
       const after = await store.update(id, job.version, {
         status: 'cancelled',

@@ -9,6 +9,8 @@ import { getJobName } from '../callbacks/job-callback-name.js';
 import { assertJobName } from '../callbacks/job-name.js';
 import { validateMetadata } from '../callbacks/standard-schema.js';
 import { InvalidInputError, JobServiceError } from '../errors.js';
+import { Continuations } from '../flow/continuations.js';
+import { type FlowNode, type FlowSpec, planFlow } from '../flow/flow-plan.js';
 import type { InsertResult, JobDocument, JobStatus, NewJob } from '../model/job.js';
 import type { JsonValue } from '../model/json.js';
 import { checkLabels } from '../model/labels.js';
@@ -89,6 +91,7 @@ export class JobManager {
   /** The store is also the queue and rings within its insert (one round trip per enqueue). */
   private readonly ringsOnInsert: boolean;
   private readonly wrappers = new EnqueueWrappers();
+  private readonly continuations: Continuations;
 
   constructor(options: JobManagerOptions) {
     if (!options?.store) throw new InvalidInputError('store', 'is required: pass an IDocumentDataProvider');
@@ -100,6 +103,7 @@ export class JobManager {
       typeof options.store.insertAndRing === 'function';
     this.registry = options.callbacks ? new CallbackRegistry(options.callbacks) : undefined;
     this.defaults = options.defaults ?? {};
+    this.continuations = new Continuations(this.store, (jobs) => this.ring(jobs));
     this.schedules = new ScheduleManager(
       this.store,
       this.registry,
@@ -124,13 +128,18 @@ export class JobManager {
   ): Promise<EnqueueResult> {
     const job = this.build(callback, metadata, options, 'name');
     await this.checkSchema(callback, job, 'metadata');
+    if (job.parents) await this.continuations.checkParentsExist([job], (_, k) => `options.after[${k}]`);
     const write = options.transaction === undefined ? undefined : { transaction: options.transaction };
-    if (!this.wrappers.active) return this.withExisting(await this.insertOne(job, write));
-    const [result] = await this.wrappers.run([job], async () => {
-      checkWrappedTrace([job]);
-      return [await this.insertOne(job, write)];
-    });
-    return this.withExisting(result as InsertResult);
+    const result = !this.wrappers.active
+      ? await this.insertOne(job, write)
+      : ((
+          await this.wrappers.run([job], async () => {
+            checkWrappedTrace([job]);
+            return [await this.insertOne(job, write)];
+          })
+        )[0] as InsertResult);
+    if (job.parents) await this.continuations.afterInsert([job], [result]);
+    return this.withExisting(result);
   }
 
   /**
@@ -155,7 +164,7 @@ export class JobManager {
   }
 
   private async insertOne(job: NewJob, write: WriteOptions | undefined): Promise<InsertResult> {
-    if (this.ringsOnInsert) return this.store.insertAndRing(job, this.bellsFor([job]), write);
+    if (this.ringsOnInsert && !job.parents) return this.store.insertAndRing(job, this.bellsFor([job]), write);
     const result = await this.store.insert(job, write);
     if (result.created) await this.ring([job], write);
     return result;
@@ -178,11 +187,49 @@ export class JobManager {
     for (const [i, job] of jobs.entries()) {
       await this.checkSchema(items[i]?.callback as JobCallbackClass | string, job, `items[${i}].metadata`);
     }
+    await this.continuations.checkParentsExist(jobs, (i, k) => `items[${i}].options.after[${k}]`);
+    return this.insertMany(jobs, options);
+  }
+
+  /**
+   * Enqueues a small DAG of jobs at once, wired by `after` (node names, or
+   * ids of jobs in the store), written in one store call: all or nothing on
+   * stores with a native `insertMany` (memory, file system, PostgreSQL, Redis).
+   * Cycles, unknown parents and bad options are refused before anything is
+   * written. Returns each node's result by name.
+   *
+   * @example
+   * const flow = await manager.enqueueFlow({
+   *   charge: { callback: Charge, metadata: { orderId: '42' } },
+   *   email: { callback: Email, metadata: { orderId: '42' }, after: ['charge'] },
+   *   invoice: { callback: Invoice, metadata: { orderId: '42' }, after: ['charge'] },
+   *   archive: { callback: Archive, metadata: { orderId: '42' }, after: ['email', 'invoice'] },
+   * });
+   */
+  async enqueueFlow(
+    flow: FlowSpec<Omit<EnqueueOptions, 'transaction' | 'after' | 'onParentFailure' | 'key'>>,
+    options: { transaction?: unknown } = {},
+  ): Promise<Record<string, EnqueueResult>> {
+    const plan = planFlow(flow, (node: FlowNode, name: string) =>
+      this.build(node.callback, node.metadata, node.options ?? {}, `flow.${name}.callback`, `flow.${name}`),
+    );
+    for (const [i, job] of plan.jobs.entries()) {
+      const name = plan.names[i] as string;
+      await this.checkSchema((flow[name] as FlowNode).callback, job, `flow.${name}.metadata`);
+    }
+    const own = new Set(plan.jobs.map((j) => j.id));
+    await this.continuations.checkParentsExist(plan.jobs, (i, k) => `flow.${plan.names[i]}.after[${k}]`, own);
+    const results = await this.insertMany(plan.jobs, options);
+    return Object.fromEntries(plan.names.map((name, i) => [name, results[i] as EnqueueResult]));
+  }
+
+  /** Inserts validated jobs in one store call, rings the runnable ones, releases continuations already free. */
+  private async insertMany(jobs: NewJob[], options: { transaction?: unknown }): Promise<EnqueueResult[]> {
     const write = options.transaction === undefined ? undefined : { transaction: options.transaction };
     const insert = async () => {
       const results = await this.store.insertMany(jobs, write);
       await this.ring(
-        jobs.filter((_, i) => results[i]?.created),
+        jobs.filter((job, i) => results[i]?.created && !job.parents),
         write,
       );
       return results;
@@ -194,6 +241,7 @@ export class JobManager {
             checkWrappedTrace(jobs);
             return insert();
           });
+    if (jobs.some((job) => job.parents)) await this.continuations.afterInsert(jobs, results);
     return Promise.all(results.map((result) => this.withExisting(result)));
   }
 
@@ -274,13 +322,16 @@ export class JobManager {
   }
 
   /**
-   * Cancels a job: a scheduled job becomes `cancelled` now; a running job is
+   * Cancels a job: a scheduled or waiting job becomes `cancelled` now (and
+   * its continuations are released or cancelled by their policy); a running job is
    * marked `cancelRequested` and its worker aborts it at its next heartbeat
    * (or at once through the store's change feed). Unknown ids throw
    * `NotFoundError`.
    */
-  cancel(id: string): Promise<CancelOutcome> {
-    return cancelJob(this.store, id);
+  async cancel(id: string): Promise<CancelOutcome> {
+    const outcome = await cancelJob(this.store, id);
+    if (outcome === 'cancelled') await this.continuations.afterEnded([id]);
+    return outcome;
   }
 
   /**
@@ -296,10 +347,12 @@ export class JobManager {
   /**
    * Deletes a job that is not running (frees its idempotency key). A
    * running job is refused with an `InvalidInputError` naming `id` (cancel
-   * it first); an unknown id throws `NotFoundError`.
+   * it first); an unknown id throws `NotFoundError`. Its waiting
+   * continuations treat it as failed (their `onParentFailure` decides).
    */
-  delete(id: string): Promise<void> {
-    return deleteJob(this.store, id);
+  async delete(id: string): Promise<void> {
+    await deleteJob(this.store, id);
+    await this.continuations.afterEnded([id]);
   }
 
   /**

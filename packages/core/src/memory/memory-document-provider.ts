@@ -33,6 +33,7 @@ import { matchesQuery, pageOf } from './query-match.js';
 
 /** The labels of a job without any (shared: frozen). */
 const EMPTY_LABELS = Object.freeze({});
+const NO_PARENTS = Object.freeze([]) as unknown as string[];
 
 /** Options for {@link MemoryDocumentProvider}. */
 export interface MemoryDocumentProviderOptions {
@@ -56,6 +57,8 @@ export class MemoryDocumentProvider implements IDocumentDataProvider {
   private readonly docs = new Map<string, JobDocument>();
   private readonly keys = new Map<string, string>();
   private readonly running = new Set<string>();
+  /** Continuations not yet released: what a `waiting` query scans. */
+  private readonly waiting = new Set<string>();
   private readonly index = new ClaimIndex();
   private readonly watchers = new Set<(change: JobChange) => void>();
   private closed = false;
@@ -87,9 +90,12 @@ export class MemoryDocumentProvider implements IDocumentDataProvider {
   async query(query: JobQuery): Promise<JobPage> {
     this.assertOpen();
     const statuses = query.statuses;
+    const only = statuses && statuses.length === 1 ? statuses[0] : undefined;
     const source =
-      statuses && statuses.length === 1 && statuses[0] === 'running'
-        ? [...this.running].map((id) => this.docs.get(id) as JobDocument)
+      only === 'running' || only === 'waiting'
+        ? [...(only === 'running' ? this.running : this.waiting)].map(
+            (id) => this.docs.get(id) as JobDocument,
+          )
         : this.docs.values();
     const matched: JobDocument[] = [];
     for (const job of source) if (matchesQuery(job, query)) matched.push(job);
@@ -109,6 +115,7 @@ export class MemoryDocumentProvider implements IDocumentDataProvider {
     if (!job || (expectedVersion !== undefined && job.version !== expectedVersion)) return false;
     this.docs.delete(id);
     this.running.delete(id);
+    this.waiting.delete(id);
     if (job.key !== null) this.keys.delete(job.key);
     return true;
   }
@@ -214,13 +221,15 @@ export class MemoryDocumentProvider implements IDocumentDataProvider {
           backoff: frozenJson(job.backoff),
           trace: job.trace ? frozenJson(job.trace) : null,
           labels: job.labels ? frozenJson({ ...job.labels }) : EMPTY_LABELS,
+          parents: job.parents?.length ? (Object.freeze([...job.parents]) as string[]) : NO_PARENTS,
         },
         now,
       ),
     );
     this.docs.set(doc.id, doc);
     if (doc.key !== null) this.keys.set(doc.key, doc.id);
-    this.index.add(doc, now);
+    if (doc.status === 'waiting') this.waiting.add(doc.id);
+    else this.index.add(doc, now);
     this.notify(doc);
     return { id: doc.id, created: true };
   }
@@ -230,6 +239,8 @@ export class MemoryDocumentProvider implements IDocumentDataProvider {
     this.docs.set(after.id, after);
     if (after.status === 'running') this.running.add(after.id);
     else this.running.delete(after.id);
+    if (after.status === 'waiting') this.waiting.add(after.id);
+    else this.waiting.delete(after.id);
     if (after.status === 'scheduled') this.index.add(after, now);
     if (after.status !== job.status || after.cancelRequested !== job.cancelRequested) this.notify(after);
     return after;

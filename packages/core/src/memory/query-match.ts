@@ -16,6 +16,7 @@ export function matchesQuery(job: JobDocument, query: JobQuery): boolean {
   if (query.key !== undefined && job.key !== query.key) return false;
   if (query.scheduleId !== undefined && job.scheduleId !== query.scheduleId) return false;
   if (query.labels !== undefined && !hasLabels(job.labels, query.labels)) return false;
+  if (query.parentIds !== undefined && !job.parents.some((p) => query.parentIds?.includes(p))) return false;
   if (query.dueAt !== undefined && job.runAt > query.dueAt) return false;
   if (
     query.leaseExpiredAt !== undefined &&

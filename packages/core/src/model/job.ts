@@ -25,11 +25,15 @@ import type { JsonValue } from './json.js';
 import type { JobLabels } from './labels.js';
 import type { TraceCarrier } from './trace.js';
 
-/** Where a job is in its life. Terminal: `completed`, `failed`, `cancelled`. */
-export type JobStatus = 'scheduled' | 'running' | 'completed' | 'failed' | 'cancelled';
+/**
+ * Where a job is in its life. `waiting`: a continuation whose parents have
+ * not all ended (never claimable). Terminal: `completed`, `failed`, `cancelled`.
+ */
+export type JobStatus = 'waiting' | 'scheduled' | 'running' | 'completed' | 'failed' | 'cancelled';
 
 /** Every status, in lifecycle order. */
 export const JOB_STATUSES: readonly JobStatus[] = [
+  'waiting',
   'scheduled',
   'running',
   'completed',
@@ -44,6 +48,13 @@ export const TERMINAL_STATUSES: readonly JobStatus[] = ['completed', 'failed', '
 export function isTerminal(status: JobStatus): boolean {
   return status === 'completed' || status === 'failed' || status === 'cancelled';
 }
+
+/**
+ * What a continuation does when one of its parents ends `failed` or
+ * `cancelled` (or was deleted): `cancel` ends it `cancelled` unrun, `run`
+ * runs it anyway (its `ctx.parents()` shows how each parent ended).
+ */
+export type ParentFailurePolicy = 'cancel' | 'run';
 
 /**
  * The stored retry delay policy (JSON, so another process can apply it).
@@ -68,7 +79,7 @@ export interface JobError {
  * How an attempt ended: its handler succeeded, failed (the job retries or
  * fails), was cancelled, or its worker lost the lease (died, or was cut off).
  */
-export type AttemptOutcome = 'completed' | 'failed' | 'cancelled' | 'lease-expired';
+export type HistoryOutcome = 'completed' | 'failed' | 'cancelled' | 'lease-expired';
 
 /** One attempt (one run of the handler), as kept in {@link JobDocument.history}. */
 export interface AttemptRecord {
@@ -78,7 +89,7 @@ export interface AttemptRecord {
    * How it ended. Records written before attempt outcomes were kept (failed
    * attempts only, from stores created by an earlier version) have none.
    */
-  outcome?: AttemptOutcome;
+  outcome?: HistoryOutcome;
   /** When it started (store clock, epoch ms); `null` when unknown. */
   startedAt?: number | null;
   /** The worker that ran it; `null` when unknown. */
@@ -157,6 +168,13 @@ export interface JobDocument<TMetadata extends JsonValue = JsonValue> {
   trace: TraceCarrier | null;
   /** Labels for finding the job (`list({ labels })`), set at insert and never changed; `{}` for none. */
   labels: JobLabels;
+  /**
+   * The jobs this one runs after (a continuation), set at insert and never
+   * changed; `[]` for none. While any of them has not ended the job is `waiting`.
+   */
+  parents: string[];
+  /** What happens when a parent fails or is cancelled; `cancel` for a job without parents. */
+  onParentFailure: ParentFailurePolicy;
   createdAt: number;
   updatedAt: number;
   /** When the current or last attempt started. */
@@ -189,6 +207,10 @@ export interface NewJob<TMetadata extends JsonValue = JsonValue> {
   trace?: TraceCarrier | null;
   /** Labels (checked by `checkLabels`); absent or `{}` for none. */
   labels?: JobLabels;
+  /** Parents (a continuation: inserted `waiting`); absent or `[]` for none. */
+  parents?: string[];
+  /** @default 'cancel' */
+  onParentFailure?: ParentFailurePolicy;
 }
 
 /** The outcome of an insert. */
@@ -201,7 +223,19 @@ export interface InsertResult {
 
 /** Fields a compare-and-set update may change. */
 export type JobPatch = Partial<
-  Omit<JobDocument, 'id' | 'name' | 'key' | 'trace' | 'labels' | 'createdAt' | 'updatedAt' | 'version'>
+  Omit<
+    JobDocument,
+    | 'id'
+    | 'name'
+    | 'key'
+    | 'trace'
+    | 'labels'
+    | 'parents'
+    | 'onParentFailure'
+    | 'createdAt'
+    | 'updatedAt'
+    | 'version'
+  >
 >;
 
 /** Builds the stored document for a {@link NewJob} at store time `now`. */
@@ -210,7 +244,7 @@ export function materializeJob(job: NewJob, now: number): JobDocument {
     id: job.id,
     name: job.name,
     metadata: job.metadata,
-    status: 'scheduled',
+    status: job.parents && job.parents.length > 0 ? 'waiting' : 'scheduled',
     priority: job.priority,
     runAt: job.runAt ?? now + (job.delayMs ?? 0),
     attempt: 0,
@@ -231,6 +265,8 @@ export function materializeJob(job: NewJob, now: number): JobDocument {
     scheduleId: job.scheduleId ?? null,
     trace: job.trace ?? null,
     labels: job.labels ?? {},
+    parents: job.parents ?? [],
+    onParentFailure: job.onParentFailure ?? 'cancel',
     createdAt: now,
     updatedAt: now,
     startedAt: null,
@@ -257,7 +293,8 @@ export function compareClaimOrder(
  * `version + 1`, `updatedAt = now`. A store's `update` should build its
  * stored document with this (rather than `{ ...job, ...patch }`): a field
  * that is `undefined` in the patch means "unchanged" — a spread would
- * overwrite it with `undefined` — and `id`, `name`, `key`, `trace`, `labels`, `createdAt` stay
+ * overwrite it with `undefined` — and `id`, `name`, `key`, `trace`, `labels`, `parents`,
+ * `onParentFailure`, `createdAt` stay
  * as they were. Built field by field so every document has one shape (fast
  * property access on hot paths).
  */
@@ -287,6 +324,8 @@ export function applyJobPatch(job: JobDocument, patch: JobPatch, now: number): J
     scheduleId: patch.scheduleId !== undefined ? patch.scheduleId : job.scheduleId,
     trace: job.trace,
     labels: job.labels,
+    parents: job.parents,
+    onParentFailure: job.onParentFailure,
     createdAt: job.createdAt,
     updatedAt: now,
     startedAt: patch.startedAt !== undefined ? patch.startedAt : job.startedAt,

@@ -19,6 +19,8 @@ export interface JobQuery {
   labels?: JobLabels;
   /** Fired by this schedule. */
   scheduleId?: string;
+  /** Continuations of any of these jobs (`parents` holds one of them). */
+  parentIds?: readonly string[];
   /** `runAt <= dueAt`. */
   dueAt?: number;
   /** `leaseExpiresAt < leaseExpiredAt` (a lease that has lapsed by then). */

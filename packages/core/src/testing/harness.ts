@@ -130,6 +130,7 @@ export type ConformanceArea =
   | 'claim'
   | 'attempts'
   | 'attempt-history'
+  | 'continuations'
   | 'settle'
   | 'cancellation'
   | 'operator-actions'

@@ -2,6 +2,7 @@ import { attemptHistoryArea } from './areas/attempt-history.js';
 import { attemptsArea } from './areas/attempts.js';
 import { cancellationArea } from './areas/cancellation.js';
 import { claimArea } from './areas/claim.js';
+import { continuationsArea } from './areas/continuations.js';
 import { crashArea } from './areas/crash.js';
 import { dispatcherArea } from './areas/dispatcher.js';
 import { hostileInputArea } from './areas/hostile-input.js';
@@ -30,6 +31,7 @@ const AREAS: Record<ConformanceArea, (ctx: KitContext, features: QueueFeatures) 
   claim: claimArea,
   attempts: attemptsArea,
   'attempt-history': attemptHistoryArea,
+  continuations: continuationsArea,
   settle: settleArea,
   cancellation: cancellationArea,
   'operator-actions': operatorActionsArea,

@@ -157,13 +157,15 @@ export function parseDocument(text: string, path: string): JobDocument | Corrupt
 /**
  * Fills the fields documents written before they existed lack: `reserved`
  * (such a job was never reserved), `history` (no attempts recorded) and
- * `trace` (none carried) and `labels` (none).
+ * `trace` (none carried), `labels` (none) and `parents` (not a continuation).
  */
 function withDefaults(doc: JobDocument): JobDocument {
   if (doc.reserved === undefined) doc.reserved = false;
   if (doc.history === undefined) doc.history = [];
   if (doc.trace === undefined) doc.trace = null;
   if (doc.labels === undefined) doc.labels = {};
+  if (doc.parents === undefined) doc.parents = [];
+  if (doc.onParentFailure === undefined) doc.onParentFailure = 'cancel';
   return doc;
 }
 
@@ -180,6 +182,7 @@ function checkDocument(raw: unknown): string | null {
   if (typeof d.cancelRequested !== 'boolean' || typeof d.recovering !== 'boolean') return 'no flags';
   if (d.reserved !== undefined && typeof d.reserved !== 'boolean') return 'reserved is not a boolean';
   if (d.history !== undefined && !Array.isArray(d.history)) return 'history is not an array';
+  if (d.parents !== undefined && !Array.isArray(d.parents)) return 'parents is not an array';
   if (d.key !== null && typeof d.key !== 'string') return 'key is neither a string nor null';
   if (!('metadata' in d)) return 'no metadata';
   return null;

@@ -1,5 +1,6 @@
 import { checkLabels, InvalidInputError, type JobQuery } from '@jobservice/core';
 import * as check from '../input-checks.js';
+import { textArray } from '../pg-array.js';
 import { type SqlTemplate, sql } from './sql-template.js';
 
 /** The default page size of a query (as core's memory store). */
@@ -39,7 +40,10 @@ export function buildQueryJobs(query: JobQuery): QueryStatement {
     conditions.push(condition(`$${values.length}`));
   };
   if (query.statuses !== undefined) {
-    add((p) => `status = ANY(${p}::text[])`, array(query.statuses, 'query.statuses', check.status));
+    const statuses = array(query.statuses, 'query.statuses', check.status);
+    // A literal lets the planner use the partial index of waiting jobs' parents.
+    if (statuses.length === 1 && statuses[0] === 'waiting') conditions.push(`status = 'waiting'`);
+    else add((p) => `status = ANY(${p}::text[])`, statuses);
   }
   if (query.names !== undefined) {
     add((p) => `name = ANY(${p}::text[])`, array(query.names, 'query.names', check.text));
@@ -47,6 +51,12 @@ export function buildQueryJobs(query: JobQuery): QueryStatement {
   if (query.key !== undefined) add((p) => `key = ${p}::text`, check.text(query.key, 'query.key'));
   if (query.scheduleId !== undefined) {
     add((p) => `schedule_id = ${p}::text`, check.text(query.scheduleId, 'query.scheduleId'));
+  }
+  if (query.parentIds !== undefined) {
+    if (!Array.isArray(query.parentIds))
+      throw new InvalidInputError('query.parentIds', 'must be an array of job ids');
+    const ids = query.parentIds.map((id, i) => check.text(id, `query.parentIds[${i}]`));
+    add((p) => `parents && ${p}::text[]`, textArray(ids));
   }
   if (query.labels !== undefined) {
     const labels = checkLabels(query.labels, 'query.labels');

@@ -14,7 +14,7 @@ export const PRELUDE = `
 local P = string.sub(KEYS[1], 1, -7)
 local HISTORY_LIMIT = ${HISTORY_LIMIT}
 local TERMINAL = { completed = true, failed = true, cancelled = true }
-local STATUSES = { 'scheduled', 'running', 'completed', 'failed', 'cancelled' }
+local STATUSES = { 'waiting', 'scheduled', 'running', 'completed', 'failed', 'cancelled' }
 
 local function fmt(n)
   if n == 0 then return '0' end

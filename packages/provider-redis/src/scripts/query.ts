@@ -9,7 +9,7 @@ import { PRELUDE } from './prelude.js';
  * `limit + 1` matches (so the caller knows whether a page follows);
  * `order: 'claim'` reads every candidate and sorts (one page).
  *
- * ARGV[1]: the query as JSON (statuses, names, key, scheduleId, labels, dueAt,
+ * ARGV[1]: the query as JSON (statuses, names, key, scheduleId, labels, parentIds, dueAt,
  * leaseExpiredAt, finishedBefore, order, limit, cursor; absent = no filter).
  * Returns the matched documents (flat field lists).
  */
@@ -22,7 +22,7 @@ local function toSet(list)
   for _, v in ipairs(list) do s[v] = true end
   return s
 end
-local statusSet, nameSet = toSet(q.statuses), toSet(q.names)
+local statusSet, nameSet, parentSet = toSet(q.statuses), toSet(q.names), toSet(q.parentIds)
 
 local function matches(j)
   if statusSet and not statusSet[j.status] then return false end
@@ -34,6 +34,13 @@ local function matches(j)
     for k, v in pairs(q.labels) do
       if held[k] ~= v then return false end
     end
+  end
+  if parentSet then
+    local any = false
+    for _, p in ipairs(j.parents and cjson.decode(j.parents) or {}) do
+      if parentSet[p] then any = true end
+    end
+    if not any then return false end
   end
   if q.dueAt and tonumber(j.runAt) > q.dueAt then return false end
   if q.leaseExpiredAt and (not j.leaseExpiresAt or tonumber(j.leaseExpiresAt) >= q.leaseExpiredAt) then

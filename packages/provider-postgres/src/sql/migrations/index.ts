@@ -4,6 +4,7 @@ import { reservedAndHistoryMigration } from './003-reserved-and-history.js';
 import { metadataAsJsonMigration } from './004-metadata-as-json.js';
 import { traceContextMigration } from './005-trace-context.js';
 import { labelsMigration } from './006-labels.js';
+import { continuationsMigration } from './007-continuations.js';
 import type { Migration } from './migration.js';
 
 export type { Migration } from './migration.js';
@@ -16,6 +17,7 @@ export const MIGRATIONS: readonly Migration[] = [
   metadataAsJsonMigration,
   traceContextMigration,
   labelsMigration,
+  continuationsMigration,
 ];
 
 /** The schema version this code writes and reads. */
