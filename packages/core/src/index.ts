@@ -54,7 +54,13 @@ export type { ReleaseDecision } from './flow/release-children.js';
 export { releaseDecision, releasePatch } from './flow/release-children.js';
 export type { EnqueueOptions, JobDefaults } from './manager/enqueue-options.js';
 export type { EnqueueWrapper } from './manager/enqueue-wrappers.js';
-export type { CancelOutcome, EnqueueItem, EnqueueResult, JobManagerOptions } from './manager/job-manager.js';
+export type {
+  CancelOutcome,
+  EnqueueItem,
+  EnqueueResult,
+  GetOptions,
+  JobManagerOptions,
+} from './manager/job-manager.js';
 export { JobManager } from './manager/job-manager.js';
 export type { WaitForOptions } from './manager/wait-for.js';
 export type { MemoryDocumentProviderOptions } from './memory/memory-document-provider.js';
@@ -92,6 +98,8 @@ export {
   materializeJob,
   TERMINAL_STATUSES,
 } from './model/job.js';
+export type { JobLogEntry, JobLogLevel } from './model/job-log.js';
+export { appendLogs, JOB_LOG_LEVELS, LOG_LIMITS, makeLogEntry } from './model/job-log.js';
 export type { JsonLimits, JsonObject, JsonValue } from './model/json.js';
 export { assertJson, unstorableText } from './model/json.js';
 export type { JobLabels } from './model/labels.js';

@@ -108,10 +108,13 @@ describe.skipIf(skipBrowser)('dashboard end to end in Chromium', () => {
         await expect
           .poll(() => page.locator('main').innerText())
           .toContain('disk full while writing <chunk>');
-        expect(await page.locator('main tbody tr').count()).toBe(2); // two failed attempts
+        expect(await page.locator('main table:not(.logs) tbody tr').count()).toBe(2); // two failed attempts
+        expect(await page.locator('main table.logs tbody tr').count()).toBe(4); // two lines per attempt
         const text = await page.locator('main').innerText();
         expect(text).toContain('photo-0.png');
         expect(text).toContain('team:media');
+        expect(text).toContain('uploading photo-0.png');
+        expect(text).toContain('disk nearly full');
         if (backend.screenshots)
           await page.screenshot({ path: join(docs, 'job-detail.png'), fullPage: true });
 

@@ -2,6 +2,7 @@ import type {
   AttemptRecord,
   JobDocument,
   JobError,
+  JobLogEntry,
   JobStatus,
   JsonValue,
   StoredBackoff,
@@ -37,6 +38,7 @@ export interface JobRow {
   result: JsonValue | null;
   error: JobError | null;
   history: AttemptRecord[];
+  logs: JobLogEntry[] | null;
   traceparent: string | null;
   tracestate: string | null;
   labels: Record<string, string> | null;
@@ -58,6 +60,9 @@ function traceOf(row: JobRow): TraceCarrier | null {
     ? { traceparent: row.traceparent, tracestate: row.tracestate }
     : { traceparent: row.traceparent };
 }
+
+/** The logs of every job that never logged (frozen: shared). */
+const NO_LOGS: JobLogEntry[] = Object.freeze([]) as unknown as JobLogEntry[];
 
 /** The parents of every job that is not a continuation (frozen: shared). */
 const NO_PARENTS: string[] = Object.freeze([]) as unknown as string[];
@@ -89,6 +94,7 @@ export function toJobDocument(row: JobRow): JobDocument {
     result: row.result,
     error: row.error,
     history: row.history,
+    logs: row.logs ?? NO_LOGS,
     scheduleId: row.schedule_id,
     trace: traceOf(row),
     labels: row.labels ?? NO_LABELS,

@@ -35,6 +35,7 @@ const PATCH_FIELDS: Record<keyof JobPatch, FieldKind> = {
   result: 'json',
   error: 'json',
   history: 'history',
+  logs: 'json',
   scheduleId: 'text',
   startedAt: 'number',
   finishedAt: 'number',
@@ -161,6 +162,10 @@ export function decodeJob(flat: readonly string[]): JobDocument {
 /** A job document from its hash fields. */
 /** The labels of every job without any (frozen: shared). */
 const NO_LABELS: Readonly<Record<string, string>> = Object.freeze({});
+/** The logs of every job that never logged (frozen: shared). */
+const NO_LOGS: NonNullable<JobDocument['logs']> = Object.freeze([]) as unknown as NonNullable<
+  JobDocument['logs']
+>;
 /** The parents of every job that is not a continuation (frozen: shared). */
 const NO_PARENTS: string[] = Object.freeze([]) as unknown as string[];
 
@@ -188,6 +193,7 @@ export function decodeFields(f: Record<string, string | undefined>): JobDocument
     result: json(f.result),
     error: json(f.error),
     history: history ? history.split('\n').map((line) => JSON.parse(line) as AttemptRecord) : [],
+    logs: f.logs ? (JSON.parse(f.logs) as JobDocument['logs']) : NO_LOGS,
     scheduleId: f.scheduleId ?? null,
     trace: json(f.trace),
     labels: f.labels ? (JSON.parse(f.labels) as Record<string, string>) : NO_LABELS,

@@ -1,6 +1,7 @@
 import type { ParentOutcome } from '../flow/continuation-options.js';
 import type { JobDocument } from '../model/job.js';
-import type { JsonValue } from '../model/json.js';
+import type { JobLogLevel } from '../model/job-log.js';
+import type { JsonObject, JsonValue } from '../model/json.js';
 import type { Logger } from '../util/logger.js';
 import type { Backoff } from './backoff.js';
 import type { JobExecutionResult } from './job-execution-result.js';
@@ -35,6 +36,12 @@ export interface JobContext<TMetadata extends JsonValue = JsonValue> {
    * from the store when called; `[]` for a job without parents.
    */
   parents(): Promise<ParentOutcome[]>;
+  /**
+   * Logs a line onto the job (the newest `LOG_LIMITS.keep` kept), written
+   * in a batch with the next heartbeat or the settle, emitted as a
+   * dispatcher `log` event, and shown by `manager.get(id, { include: ['logs'] })`.
+   */
+  log(level: JobLogLevel, message: string, fields?: JsonObject): void;
 }
 
 /**

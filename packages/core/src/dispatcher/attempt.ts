@@ -6,7 +6,8 @@ import { PermanentJobError } from '../errors.js';
 import { type ParentOutcome, parentOutcome } from '../flow/continuation-options.js';
 import { INPUT_LIMITS } from '../model/input-limits.js';
 import type { JobDocument, JobError } from '../model/job.js';
-import type { JsonValue } from '../model/json.js';
+import { type JobLogEntry, type JobLogLevel, LOG_LIMITS, makeLogEntry } from '../model/job-log.js';
+import type { JsonObject, JsonValue } from '../model/json.js';
 import { mutableMetadata } from '../util/json-copy.js';
 import type { Logger } from '../util/logger.js';
 import { type AbortCause, JobAbortedError } from './abort-reasons.js';
@@ -25,6 +26,8 @@ export interface AttemptHost {
   reportProgress(attempt: Attempt, progress: JsonValue): void;
   /** Reads a job as the store has it now. */
   readJob(id: string): Promise<JobDocument | null>;
+  /** A line was logged (the host emits it; the line waits in the attempt for the next flush). */
+  logged(attempt: Attempt, entry: JobLogEntry): void;
 }
 
 /**
@@ -38,6 +41,8 @@ export class Attempt implements JobContext {
   leaseValidUntil: number;
   /** Progress waiting for the next heartbeat. */
   pendingProgress: JsonValue | undefined;
+  /** Log lines waiting for the next heartbeat or the settle. */
+  private pendingLogs: JobLogEntry[] = [];
   /** Set once the attempt's outcome has been handed to the settler. */
   settled = false;
   /** Local time the callback started; 0 until then. */
@@ -134,6 +139,31 @@ export class Attempt implements JobContext {
   progress(value: JsonValue): void {
     if (this.settled) return;
     this.host.reportProgress(this, value);
+  }
+
+  /**
+   * Logs a line onto the job (kept with its newest `LOG_LIMITS.keep`),
+   * written with the next heartbeat or the settle, and emitted as a `log`
+   * event at once. A bad level throws an `InvalidInputError` naming `level`.
+   */
+  log(level: JobLogLevel, message: string, fields?: JsonObject): void {
+    const entry = makeLogEntry(level, message, fields, this.job.attempt, Date.now());
+    if (this.settled) return;
+    this.pendingLogs.push(entry);
+    if (this.pendingLogs.length > LOG_LIMITS.keep) this.pendingLogs.shift();
+    this.host.logged(this, entry);
+  }
+
+  /** True when lines wait to be written. */
+  get hasPendingLogs(): boolean {
+    return this.pendingLogs.length > 0;
+  }
+
+  /** Hands over the pending lines (for one write) and clears them. */
+  takeLogs(): JobLogEntry[] {
+    const entries = this.pendingLogs;
+    this.pendingLogs = [];
+    return entries;
   }
 
   /** Aborts the callback's signal; the first cause wins. */

@@ -1,4 +1,5 @@
 import type { JobDocument, JobError } from '../model/job.js';
+import type { JobLogEntry } from '../model/job-log.js';
 import type { JsonValue } from '../model/json.js';
 
 /** Payloads of the events a {@link JobDispatcher} emits, one per transition. */
@@ -21,6 +22,8 @@ export interface DispatcherEvents {
   leaseLost: { job: JobDocument; reason: string };
   /** The callback reported progress. */
   progress: { job: JobDocument; progress: JsonValue };
+  /** The callback logged a line with `ctx.log` (written onto the job with the next heartbeat or the settle). */
+  log: { job: JobDocument; entry: JobLogEntry };
   /** Retention deleted terminal jobs. */
   pruned: { count: number };
   /** Something failed outside a job (store, queue, listener); the dispatcher carries on. */

@@ -7,6 +7,7 @@ import {
 import { InvalidInputError } from '../errors.js';
 import { ChildReleaser } from '../flow/release-children.js';
 import { isTerminal, type JobDocument } from '../model/job.js';
+import type { JobLogEntry } from '../model/job-log.js';
 import type { JsonValue } from '../model/json.js';
 import type { IQueueProvider, QueueSubscription } from '../queue/queue-provider.js';
 import { Scheduler } from '../scheduling/scheduler.js';
@@ -25,6 +26,7 @@ import {
   resolveDispatcherOptions,
 } from './dispatcher-options.js';
 import { LeaseKeeper } from './lease-keeper.js';
+import { LogFlusher } from './log-flusher.js';
 import { Maintenance } from './maintenance.js';
 import { SettlePipeline } from './settle-pipeline.js';
 import { TimeoutTimer } from './timeout-timer.js';
@@ -93,6 +95,7 @@ export class JobDispatcher extends TypedEmitter<DispatcherEvents> implements Att
     this.names = this.registry.names;
     this.store = new JobStore(options.store);
     this.releaser = new ChildReleaser(this.store, (job) => this.ring(job, 0));
+    const logs = new LogFlusher(this.store, (e) => this.reportError(e, 'write job logs'));
     this.queue = options.queue;
     this.logger = options.logger ?? silentLogger;
     this.factory = options.callbackFactory ?? defaultCallbackFactory;
@@ -111,6 +114,7 @@ export class JobDispatcher extends TypedEmitter<DispatcherEvents> implements Att
         releaseChildren: async (ids) => {
           await this.releaser.afterEnded(ids);
         },
+        flushLogs: (attempt) => logs.flush(attempt),
       },
       this.options.maxBatch,
     );
@@ -132,6 +136,7 @@ export class JobDispatcher extends TypedEmitter<DispatcherEvents> implements Att
       held: () => this.slots.held.values(),
       lost: (a, reason) => this.slots.abort(a, 'lease-lost', reason),
       cancelRequested: (a) => this.slots.abort(a, 'cancelled', 'cancel requested'),
+      flushLogs: (attempts) => logs.flushAll(attempts),
       error: (e) => this.reportError(e, 'heartbeat'),
     });
     this.timeouts = new TimeoutTimer((a) =>
@@ -341,6 +346,10 @@ export class JobDispatcher extends TypedEmitter<DispatcherEvents> implements Att
   reportProgress(attempt: Attempt, progress: JsonValue): void {
     this.leases.progress(attempt, progress);
     this.emit('progress', { job: attempt.job, progress });
+  }
+
+  logged(attempt: Attempt, entry: JobLogEntry): void {
+    this.emit('log', { job: attempt.job, entry });
   }
 
   protected override onListenerError(event: string, error: unknown): void {

@@ -13,6 +13,8 @@ export interface LeaseKeeperHooks {
   /** The store reports a cancel request. */
   cancelRequested(attempt: Attempt): void;
   error(error: unknown): void;
+  /** Writes the log lines the held attempts buffered (after each heartbeat round). */
+  flushLogs(attempts: Attempt[]): Promise<void>;
 }
 
 /** How soon progress is written after the callback reports it. */
@@ -97,6 +99,7 @@ export class LeaseKeeper {
       } catch (error) {
         this.hooks.error(error);
       }
+      await this.hooks.flushLogs(attempts.filter((a) => !a.settled));
     }
     this.selfFence();
   }

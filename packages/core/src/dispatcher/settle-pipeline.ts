@@ -26,6 +26,8 @@ export interface SettleHost {
   settled(): void;
   /** Releases the continuations waiting on jobs that just ended. */
   releaseChildren(parentIds: string[]): Promise<void>;
+  /** Writes an attempt's buffered log lines (before its settle, so they land first). */
+  flushLogs(attempt: Attempt): Promise<void>;
 }
 
 const ENDS_JOB: ReadonlySet<Settlement['outcome']> = new Set(['completed', 'failed', 'cancelled']);
@@ -58,6 +60,14 @@ export class SettlePipeline {
 
   /** Writes the decision for an attempt whose lease is still held (not for `leaseLost`). */
   submit(attempt: Attempt, decision: Exclude<SettlementDecision, { event: 'leaseLost' }>): void {
+    if (attempt.hasPendingLogs) {
+      this.pending++;
+      void this.host.flushLogs(attempt).finally(() => {
+        this.pending--;
+        this.submit(attempt, decision);
+      });
+      return;
+    }
     const job = attempt.job;
     this.pending++;
     const settlement = { id: job.id, leaseToken: job.leaseToken, ...decision.outcome } as Settlement;

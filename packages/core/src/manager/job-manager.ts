@@ -66,6 +66,12 @@ export interface EnqueueResult extends InsertResult {
   result?: JsonValue | null;
 }
 
+/** What {@link JobManager.get} reads beyond the document's own fields. */
+export interface GetOptions {
+  /** `['logs']`: also the job's log lines. */
+  include?: readonly 'logs'[];
+}
+
 /** One item of {@link JobManager.enqueueMany}. */
 export interface EnqueueItem {
   /** A callback class or name. */
@@ -245,11 +251,24 @@ export class JobManager {
     return Promise.all(results.map((result) => this.withExisting(result)));
   }
 
-  /** The job, or `null`. */
-  get<C extends JobCallbackClass>(id: string): Promise<JobDocument<MetadataOf<C>> | null>;
-  get(id: string): Promise<JobDocument | null>;
-  get(id: string): Promise<JobDocument | null> {
-    return this.store.get(id);
+  /**
+   * The job, or `null`. Its `logs` (what `ctx.log` wrote) are left out
+   * unless asked for with `include: ['logs']`.
+   */
+  get<C extends JobCallbackClass>(
+    id: string,
+    options?: GetOptions,
+  ): Promise<JobDocument<MetadataOf<C>> | null>;
+  get(id: string, options?: GetOptions): Promise<JobDocument | null>;
+  async get(id: string, options: GetOptions = {}): Promise<JobDocument | null> {
+    const include = options?.include ?? [];
+    if (!Array.isArray(include) || include.some((part) => part !== 'logs')) {
+      throw new InvalidInputError('options.include', `must be a list of 'logs', got ${String(include)}`);
+    }
+    const job = await this.store.get(id);
+    if (!job || include.includes('logs')) return job ? { ...job, logs: job.logs ?? [] } : null;
+    const { logs: _left, ...rest } = job;
+    return rest as JobDocument;
   }
 
   /** Jobs matching a query (by status, name, labels, key, schedule; pageable by `cursor`). */

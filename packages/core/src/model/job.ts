@@ -21,6 +21,7 @@
  *   fenced `start` write for jobs a worker *reserved* (prefetched) and starts
  *   later. A reserved job that is handed back or recovered spends no attempt.
  */
+import type { JobLogEntry } from './job-log.js';
 import type { JsonValue } from './json.js';
 import type { JobLabels } from './labels.js';
 import type { TraceCarrier } from './trace.js';
@@ -162,6 +163,12 @@ export interface JobDocument<TMetadata extends JsonValue = JsonValue> {
   error: JobError | null;
   /** Every attempt that ran (start, end, worker, outcome, error), oldest first, the newest {@link HISTORY_LIMIT} kept. */
   history: AttemptRecord[];
+  /**
+   * The newest lines its callbacks logged with `ctx.log` (oldest first,
+   * `LOG_LIMITS.keep` kept). Stores return it (`[]` for none);
+   * `manager.get` leaves it out unless asked with `include: ['logs']`.
+   */
+  logs?: JobLogEntry[];
   /** The schedule that fired this job, if any. */
   scheduleId: string | null;
   /** The trace the enqueue ran in (W3C Trace Context), set at insert and never changed; `null` for none. */
@@ -262,6 +269,7 @@ export function materializeJob(job: NewJob, now: number): JobDocument {
     result: null,
     error: null,
     history: [],
+    logs: [],
     scheduleId: job.scheduleId ?? null,
     trace: job.trace ?? null,
     labels: job.labels ?? {},
@@ -321,6 +329,7 @@ export function applyJobPatch(job: JobDocument, patch: JobPatch, now: number): J
     result: patch.result !== undefined ? patch.result : job.result,
     error: patch.error !== undefined ? patch.error : job.error,
     history: patch.history !== undefined ? patch.history : job.history,
+    logs: patch.logs !== undefined ? patch.logs : (job.logs ?? []),
     scheduleId: patch.scheduleId !== undefined ? patch.scheduleId : job.scheduleId,
     trace: job.trace,
     labels: job.labels,

@@ -131,6 +131,7 @@ export type ConformanceArea =
   | 'attempts'
   | 'attempt-history'
   | 'continuations'
+  | 'job-logs'
   | 'settle'
   | 'cancellation'
   | 'operator-actions'

@@ -7,6 +7,7 @@ import { crashArea } from './areas/crash.js';
 import { dispatcherArea } from './areas/dispatcher.js';
 import { hostileInputArea } from './areas/hostile-input.js';
 import { idempotencyArea } from './areas/idempotency.js';
+import { jobLogsArea } from './areas/job-logs.js';
 import { labelsArea } from './areas/labels.js';
 import { metadataSchemaArea } from './areas/metadata-schema.js';
 import { observabilityArea } from './areas/observability.js';
@@ -32,6 +33,7 @@ const AREAS: Record<ConformanceArea, (ctx: KitContext, features: QueueFeatures) 
   attempts: attemptsArea,
   'attempt-history': attemptHistoryArea,
   continuations: continuationsArea,
+  'job-logs': jobLogsArea,
   settle: settleArea,
   cancellation: cancellationArea,
   'operator-actions': operatorActionsArea,

@@ -1,5 +1,5 @@
 /** The job statuses, in the order the pages show them. */
-export const STATUSES = ['scheduled', 'running', 'completed', 'failed', 'cancelled'] as const;
+export const STATUSES = ['waiting', 'scheduled', 'running', 'completed', 'failed', 'cancelled'] as const;
 
 /** An epoch-ms time as local date and time, or a dash. */
 export function time(ms: number | null | undefined): string {

@@ -24,6 +24,9 @@ interface Job {
     at: number;
   }[];
   labels?: Record<string, string>;
+  parents?: string[];
+  onParentFailure?: string;
+  logs?: { at: number; level: string; message: string; attempt: number; fields?: Record<string, unknown> }[];
   scheduleId: string | null;
   key: string | null;
   cancelRequested: boolean;
@@ -86,6 +89,19 @@ function Facts({ job }: { job: Job }) {
           <dd>{job.scheduleId}</dd>
         </>
       ) : null}
+      {job.parents?.length ? (
+        <>
+          <dt>Runs after</dt>
+          <dd>
+            {job.parents.map((id) => (
+              <a key={id} class="mono parent" href={`#/jobs/${encodeURIComponent(id)}`}>
+                {id}
+              </a>
+            ))}
+            {job.onParentFailure === 'run' ? ' (even if one fails)' : ''}
+          </dd>
+        </>
+      ) : null}
       {labels.length ? (
         <>
           <dt>Labels</dt>
@@ -127,6 +143,37 @@ function Json({ title, value }: { title: string; value: unknown }) {
       <h2 id={heading}>{title}</h2>
       <pre class="json">{pretty(value)}</pre>
     </section>
+  );
+}
+
+function Logs({ logs }: { logs: NonNullable<Job['logs']> }) {
+  if (logs.length === 0) return <p class="note">Nothing logged.</p>;
+  return (
+    <Scroll>
+      <table class="logs">
+        <thead>
+          <tr>
+            <th scope="col">At</th>
+            <th scope="col">Attempt</th>
+            <th scope="col">Level</th>
+            <th scope="col">Message</th>
+          </tr>
+        </thead>
+        <tbody>
+          {logs.map((line, i) => (
+            <tr key={i} class={`log-${line.level}`}>
+              <td>{time(line.at)}</td>
+              <td>{line.attempt}</td>
+              <td>{line.level}</td>
+              <td>
+                {line.message}
+                {line.fields ? <code class="fields">{JSON.stringify(line.fields)}</code> : null}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </Scroll>
   );
 }
 
@@ -206,6 +253,8 @@ export function JobDetail({ id }: { id: string }) {
           ) : null}
           <h2>Attempts</h2>
           <Attempts history={job.history} />
+          <h2>Log</h2>
+          <Logs logs={job.logs ?? []} />
         </>
       ) : null}
     </>

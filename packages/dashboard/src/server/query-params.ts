@@ -1,7 +1,7 @@
-import type { JobQuery, JobStatus } from '@jobservice/core';
+import { JOB_STATUSES, type JobQuery, type JobStatus } from '@jobservice/core';
 import { HttpError } from './http-error.js';
 
-const STATUSES: readonly JobStatus[] = ['scheduled', 'running', 'completed', 'failed', 'cancelled'];
+const STATUSES: readonly JobStatus[] = JOB_STATUSES;
 const MAX_LIMIT = 200;
 
 /** The job list's filters, parsed from its query string. */

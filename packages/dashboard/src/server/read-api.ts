@@ -1,4 +1,4 @@
-import type { JobDocument, JobManager } from '@jobservice/core';
+import { JOB_STATUSES, type JobDocument, type JobManager } from '@jobservice/core';
 import { HttpError } from './http-error.js';
 import type { JobFilter } from './query-params.js';
 import type { ThroughputSampler } from './throughput.js';
@@ -80,9 +80,9 @@ export async function listJobs(manager: JobManager, filter: JobFilter) {
   return { items: items.map(summary), cursor: page.cursor, exact: false };
 }
 
-/** One job, whole; a 404 when it does not exist. */
+/** One job, whole (its logs included); a 404 when it does not exist. */
 export async function getJob(manager: JobManager, id: string): Promise<JobDocument> {
-  const job = await manager.get(id);
+  const job = await manager.get(id, { include: ['logs'] });
   if (!job) throw new HttpError(404, `job not found: ${id}`);
   return job;
 }

@@ -4,10 +4,15 @@ import { defineCallback } from '@jobservice/core/testing';
 /** Metadata that would run script if it were ever parsed as HTML. */
 export const HOSTILE = '<script>window.__pwned=1</script><img src=x onerror=window.__pwned=2>';
 
-/** Throws on every attempt: enqueued with two attempts, it fails with both errors (and stacks) in history. */
-export const FlakyUpload = defineCallback('flaky-upload', () => {
-  throw new Error('disk full while writing <chunk>');
-});
+/** Logs two lines and throws on every attempt: enqueued with two attempts, it fails with both errors (and stacks) in history. */
+export const FlakyUpload = defineCallback<{ file: string; bytes: number }>(
+  'flaky-upload',
+  (metadata, ctx) => {
+    ctx.log('info', `uploading ${metadata.file}`, { bytes: metadata.bytes });
+    ctx.log('warn', 'disk nearly full');
+    throw new Error('disk full while writing <chunk>');
+  },
+);
 /** Succeeds with a result. */
 export const SendEmail = defineCallback('send-email', () => JobExecutionResult.success({ sent: true }));
 /** Fails at once through `JobExecutionResult.fail`. */

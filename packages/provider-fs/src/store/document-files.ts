@@ -157,7 +157,7 @@ export function parseDocument(text: string, path: string): JobDocument | Corrupt
 /**
  * Fills the fields documents written before they existed lack: `reserved`
  * (such a job was never reserved), `history` (no attempts recorded) and
- * `trace` (none carried), `labels` (none) and `parents` (not a continuation).
+ * `trace` (none carried), `labels` (none), `parents` (not a continuation) and `logs` (none).
  */
 function withDefaults(doc: JobDocument): JobDocument {
   if (doc.reserved === undefined) doc.reserved = false;
@@ -165,6 +165,7 @@ function withDefaults(doc: JobDocument): JobDocument {
   if (doc.trace === undefined) doc.trace = null;
   if (doc.labels === undefined) doc.labels = {};
   if (doc.parents === undefined) doc.parents = [];
+  if (doc.logs === undefined) doc.logs = [];
   if (doc.onParentFailure === undefined) doc.onParentFailure = 'cancel';
   return doc;
 }

@@ -24,6 +24,7 @@ const PATCH_COLUMNS: Record<keyof JobPatch, readonly [column: string, type: stri
   result: ['result', 'jsonb', check.jsonOrNull],
   error: ['error', 'jsonb', check.jsonOrNull],
   history: ['history', 'jsonb', check.jsonArray],
+  logs: ['logs', 'jsonb', check.jsonArray],
   scheduleId: ['schedule_id', 'text', check.textOrNull],
   startedAt: ['started_at', 'bigint', check.int8OrNull],
   finishedAt: ['finished_at', 'bigint', check.int8OrNull],

@@ -5,6 +5,7 @@ import { metadataAsJsonMigration } from './004-metadata-as-json.js';
 import { traceContextMigration } from './005-trace-context.js';
 import { labelsMigration } from './006-labels.js';
 import { continuationsMigration } from './007-continuations.js';
+import { jobLogsMigration } from './008-job-logs.js';
 import type { Migration } from './migration.js';
 
 export type { Migration } from './migration.js';
@@ -18,6 +19,7 @@ export const MIGRATIONS: readonly Migration[] = [
   traceContextMigration,
   labelsMigration,
   continuationsMigration,
+  jobLogsMigration,
 ];
 
 /** The schema version this code writes and reads. */
