@@ -94,7 +94,11 @@ export class JobDispatcher extends TypedEmitter<DispatcherEvents> implements Att
     }
     this.names = this.registry.names;
     this.store = new JobStore(options.store);
-    this.releaser = new ChildReleaser(this.store, (job) => this.ring(job, 0));
+    this.releaser = new ChildReleaser(this.store, (job) => {
+      this.ring(job, 0);
+      this.claims.invalidate();
+      this.claims.pump(); // a continuation this worker can run starts without waiting for a bell
+    });
     const logs = new LogFlusher(this.store, (e) => this.reportError(e, 'write job logs'));
     this.queue = options.queue;
     this.logger = options.logger ?? silentLogger;
