@@ -115,6 +115,7 @@ describe.each(kinds)('jobs on a %s store', (_kind, open) => {
     expect(human.stdout).toMatch(/^status:\s+failed$/m);
     expect(human.stdout).toContain('"message": "charge-card broke"');
     expect(human.stdout).toMatch(/^attempts:\n {2}#1 {2}\S+ {2}failed {2}charge-card broke \(PERMANENT\)$/m);
+    expect(human.stdout).toMatch(/^log:\n {2}\S+ {2}#1 {2}warn {3}about to break {2}\{"step":"charge"\}$/m);
 
     const missing = await fx.cli('inspect', 'no-such-job');
     expect(missing.code).toBe(1);

@@ -72,7 +72,7 @@ export async function inspectCommand(
   id: string,
   options: InspectOptions,
 ): Promise<void> {
-  const job = await ctx.withStore({}, ({ manager }) => manager.get(id));
+  const job = await ctx.withStore({}, ({ manager }) => manager.get(id, { include: ['logs'] }));
   if (!job) throw new CliError(`job not found: ${id}`);
   if (options.json) {
     ctx.printJson(job);
@@ -81,7 +81,7 @@ export async function inspectCommand(
   ctx.print(describeJob(ctx, job));
 }
 
-/** A job for people: its key fields aligned, then metadata, result, error and history as JSON. */
+/** A job for people: its key fields aligned, then metadata, result, error as JSON, its attempts and its log. */
 export function describeJob(ctx: CommandContext, job: JobDocument): string {
   const fields: Array<[string, string]> = [
     ['id', job.id],
@@ -101,6 +101,7 @@ export function describeJob(ctx: CommandContext, job: JobDocument): string {
     ['lease expires', formatTime(job.leaseExpiresAt)],
     ['cancel requested', job.cancelRequested ? 'yes' : 'no'],
     ['labels', Object.keys(job.labels).length ? JSON.stringify(job.labels) : '-'],
+    ['runs after', job.parents?.length ? `${job.parents.join(', ')} (${job.onParentFailure})` : '-'],
   ];
   const width = Math.max(...fields.map(([key]) => key.length)) + 1;
   const lines = fields.map(([key, value]) => `${`${key}:`.padEnd(width)} ${value}`);
@@ -123,6 +124,15 @@ export function describeJob(ctx: CommandContext, job: JobDocument): string {
         ? `  ${oneLine(record.error.message)}${record.error.name ? ` (${record.error.name})` : ''}`
         : '';
       lines.push(`  #${record.attempt}  ${formatTime(record.at)}  ${outcome}${error}`);
+    }
+  }
+  if (job.logs?.length) {
+    lines.push('', ctx.colors.bold('log:'));
+    for (const line of job.logs) {
+      const fields = line.fields ? `  ${JSON.stringify(line.fields)}` : '';
+      lines.push(
+        `  ${formatTime(line.at)}  #${line.attempt}  ${line.level.padEnd(5)}  ${oneLine(line.message)}${fields}`,
+      );
     }
   }
   return `${lines.join('\n')}\n`;

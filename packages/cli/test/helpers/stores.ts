@@ -103,10 +103,11 @@ function fixture(
 
 /**
  * Enqueues `count` jobs of `name` and runs them in-process with a callback
- * that fails permanently, until all are `failed`. Returns their ids.
+ * that logs a line and fails permanently, until all are `failed`. Returns their ids.
  */
 export async function seedFailed(fx: StoreFixture, name: string, count: number): Promise<string[]> {
-  const Failing = defineCallback(name, () => {
+  const Failing = defineCallback(name, (_metadata, ctx) => {
+    ctx.log('warn', 'about to break', { step: 'charge' });
     throw new PermanentJobError(`${name} broke`);
   });
   const results = await fx.manager.enqueueMany(
