@@ -1,7 +1,7 @@
 import { useState } from 'preact/hooks';
 import { config, get, post, seg } from './api.js';
 import { messageOf, pretty, time } from './format.js';
-import { Badge, ErrorBlock, Failure, type JobErrorView, Label, Scroll } from './parts.js';
+import { Badge, ErrorBlock, Failure, Head, type JobErrorView, Label, Scroll } from './parts.js';
 import { useLoad } from './use-load.js';
 
 interface Job {
@@ -151,14 +151,7 @@ function Logs({ logs }: { logs: NonNullable<Job['logs']> }) {
   return (
     <Scroll>
       <table class="logs">
-        <thead>
-          <tr>
-            <th scope="col">At</th>
-            <th scope="col">Attempt</th>
-            <th scope="col">Level</th>
-            <th scope="col">Message</th>
-          </tr>
-        </thead>
+        <Head columns={['At', 'Attempt', 'Level', 'Message']} />
         <tbody>
           {logs.map((line, i) => (
             <tr key={i} class={`log-${line.level}`}>
@@ -182,16 +175,7 @@ function Attempts({ history }: { history: Job['history'] }) {
   return (
     <Scroll>
       <table>
-        <thead>
-          <tr>
-            <th scope="col">Attempt</th>
-            <th scope="col">Outcome</th>
-            <th scope="col">Worker</th>
-            <th scope="col">Started</th>
-            <th scope="col">Ended</th>
-            <th scope="col">Error</th>
-          </tr>
-        </thead>
+        <Head columns={['Attempt', 'Outcome', 'Worker', 'Started', 'Ended', 'Error']} />
         <tbody>
           {history.map((r) => (
             <tr key={`${r.attempt}-${r.at}`}>

@@ -2,7 +2,7 @@ import type { ComponentChildren } from 'preact';
 import { useState } from 'preact/hooks';
 import { get } from './api.js';
 import { STATUSES, time } from './format.js';
-import { Badge, Failure, Label, Scroll } from './parts.js';
+import { Badge, Failure, Head, Label, Scroll } from './parts.js';
 import { useLoad } from './use-load.js';
 
 interface JobSummary {
@@ -129,15 +129,7 @@ export function Jobs({ params }: { params: URLSearchParams }) {
       <Scroll>
         <table aria-live="polite">
           <caption>{data ? `Page ${page + 1}` : 'Loading…'}</caption>
-          <thead>
-            <tr>
-              {COLUMNS.map((c) => (
-                <th key={c} scope="col">
-                  {c}
-                </th>
-              ))}
-            </tr>
-          </thead>
+          <Head columns={COLUMNS} />
           <tbody>
             {data && data.items.length === 0 ? (
               <tr>

@@ -2,7 +2,7 @@ import { config, get } from './api.js';
 import { BulkRetry } from './bulk-retry.js';
 import { type Bucket, ThroughputChart } from './chart.js';
 import { STATUSES } from './format.js';
-import { Failure, Scroll } from './parts.js';
+import { Failure, Head, Scroll } from './parts.js';
 import { useLoad } from './use-load.js';
 
 interface OverviewData {
@@ -15,16 +15,7 @@ function ByCallback({ data, names }: { data: OverviewData; names: string[] }) {
   return (
     <Scroll>
       <table>
-        <thead>
-          <tr>
-            <th scope="col">Callback</th>
-            {STATUSES.map((s) => (
-              <th key={s} scope="col">
-                {s}
-              </th>
-            ))}
-          </tr>
-        </thead>
+        <Head columns={['Callback', ...STATUSES]} />
         <tbody>
           {names.length === 0 ? (
             <tr>

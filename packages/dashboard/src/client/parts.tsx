@@ -45,3 +45,18 @@ export function Failure({ message }: { message: string }) {
 export function Scroll({ children }: { children: ComponentChildren }) {
   return <div class="scroll">{children}</div>;
 }
+
+/** A table head of column titles. */
+export function Head({ columns }: { columns: readonly string[] }) {
+  return (
+    <thead>
+      <tr>
+        {columns.map((c) => (
+          <th key={c} scope="col">
+            {c}
+          </th>
+        ))}
+      </tr>
+    </thead>
+  );
+}

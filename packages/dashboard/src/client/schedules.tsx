@@ -1,7 +1,7 @@
 import { useState } from 'preact/hooks';
 import { config, get, post, seg } from './api.js';
 import { messageOf, time } from './format.js';
-import { Failure, Scroll } from './parts.js';
+import { Failure, Head, Scroll } from './parts.js';
 import { useLoad } from './use-load.js';
 
 interface Schedule {
@@ -83,15 +83,7 @@ export function Schedules() {
       {error ? <Failure message={error} /> : null}
       <Scroll>
         <table>
-          <thead>
-            <tr>
-              {heads.map((c) => (
-                <th key={c} scope="col">
-                  {c}
-                </th>
-              ))}
-            </tr>
-          </thead>
+          <Head columns={heads} />
           <tbody>
             {data && data.length === 0 ? (
               <tr>
