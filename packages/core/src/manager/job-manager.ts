@@ -5,80 +5,31 @@ import type {
   ResultOf,
 } from '../callbacks/base-job-callback.js';
 import { CallbackRegistry } from '../callbacks/callback-registry.js';
-import { getJobName } from '../callbacks/job-callback-name.js';
-import { assertJobName } from '../callbacks/job-name.js';
-import { validateMetadata } from '../callbacks/standard-schema.js';
-import { InvalidInputError, JobServiceError } from '../errors.js';
+import { InvalidInputError } from '../errors.js';
 import { Continuations } from '../flow/continuations.js';
 import { type FlowNode, type FlowSpec, planFlow } from '../flow/flow-plan.js';
-import type { InsertResult, JobDocument, JobStatus, NewJob } from '../model/job.js';
+import type { InsertResult, JobDocument, NewJob } from '../model/job.js';
 import type { JsonValue } from '../model/json.js';
 import { checkLabels } from '../model/labels.js';
 import type { ScheduleDocument } from '../model/schedule.js';
 import { checkTraceCarrier } from '../model/trace.js';
-import type { Bell, IQueueProvider } from '../queue/queue-provider.js';
+import type { IQueueProvider } from '../queue/queue-provider.js';
 import { ScheduleManager } from '../scheduling/schedule-manager.js';
 import type { ScheduleOptions } from '../scheduling/schedule-options.js';
 import { SCHEDULE_DOCUMENT_NAME } from '../scheduling/schedule-repository.js';
-import type { Calendar } from '../scheduling/ticks.js';
-import type {
-  IDocumentDataProvider,
-  JobCount,
-  JobPage,
-  JobQuery,
-  WriteOptions,
-} from '../store/document-provider.js';
+import type { JobCount, JobPage, JobQuery, WriteOptions } from '../store/document-provider.js';
 import { JobStore } from '../store/job-store.js';
-import { buildNewJob, type EnqueueOptions, type JobDefaults } from './enqueue-options.js';
+import type { EnqueueOptions } from './enqueue-options.js';
 import { type EnqueueWrapper, EnqueueWrappers } from './enqueue-wrappers.js';
 import { type CancelOutcome, cancelJob, deleteJob, retryJob } from './job-actions.js';
+import { bellsFor, type Ringable, ringFor } from './job-bells.js';
+import { JobBuilder } from './job-builder.js';
 import { type WaitForOptions, waitForJob } from './wait-for.js';
 
 export type { CancelOutcome } from './job-actions.js';
+export type { EnqueueItem, EnqueueResult, GetOptions, JobManagerOptions } from './manager-types.js';
 
-/** Options for {@link JobManager}. */
-export interface JobManagerOptions {
-  /** Where jobs are written. */
-  store: IDocumentDataProvider;
-  /** The doorbell rung for each new job. Optional: dispatchers also claim on a timer. */
-  queue?: IQueueProvider;
-  /**
-   * The callbacks this process knows. With a registry, names are checked
-   * against it; without one (a producer without the callbacks' code) only
-   * against the name pattern.
-   */
-  callbacks?: readonly JobCallbackClass[];
-  /** Defaults below each callback's statics. */
-  defaults?: JobDefaults;
-  /** Calendars schedules may name (for `nextRuns` previews; dispatchers take the same). */
-  calendars?: Record<string, Calendar>;
-}
-
-/**
- * What `enqueue` returns. When the idempotency key was taken
- * (`created: false`), also the existing job's `status` and `result`, so a
- * caller can skip work that is done.
- */
-export interface EnqueueResult extends InsertResult {
-  /** The existing job's status (only when `created` is false). */
-  status?: JobStatus;
-  /** The existing job's result, `null` until it completes (only when `created` is false). */
-  result?: JsonValue | null;
-}
-
-/** What {@link JobManager.get} reads beyond the document's own fields. */
-export interface GetOptions {
-  /** `['logs']`: also the job's log lines. */
-  include?: readonly 'logs'[];
-}
-
-/** One item of {@link JobManager.enqueueMany}. */
-export interface EnqueueItem {
-  /** A callback class or name. */
-  callback: JobCallbackClass | string;
-  metadata: JsonValue;
-  options?: Omit<EnqueueOptions, 'transaction'>;
-}
+import type { EnqueueItem, EnqueueResult, GetOptions, JobManagerOptions } from './manager-types.js';
 
 /**
  * Enqueues jobs and looks after them: cancel, retry, get, list, waitFor.
@@ -91,8 +42,7 @@ export interface EnqueueItem {
 export class JobManager {
   private readonly store: JobStore;
   private readonly queue: IQueueProvider | undefined;
-  private readonly registry: CallbackRegistry | undefined;
-  private readonly defaults: JobDefaults;
+  private readonly builder: JobBuilder;
   private readonly schedules: ScheduleManager;
   /** The store is also the queue and rings within its insert (one round trip per enqueue). */
   private readonly ringsOnInsert: boolean;
@@ -107,12 +57,12 @@ export class JobManager {
       options.queue !== undefined &&
       (options.queue as unknown) === options.store &&
       typeof options.store.insertAndRing === 'function';
-    this.registry = options.callbacks ? new CallbackRegistry(options.callbacks) : undefined;
-    this.defaults = options.defaults ?? {};
+    const registry = options.callbacks ? new CallbackRegistry(options.callbacks) : undefined;
+    this.builder = new JobBuilder(registry, options.defaults ?? {});
     this.continuations = new Continuations(this.store, (jobs) => this.ring(jobs));
     this.schedules = new ScheduleManager(
       this.store,
-      this.registry,
+      registry,
       new Map(Object.entries(options.calendars ?? {})),
     );
   }
@@ -170,7 +120,7 @@ export class JobManager {
   }
 
   private async insertOne(job: NewJob, write: WriteOptions | undefined): Promise<InsertResult> {
-    if (this.ringsOnInsert && !job.parents) return this.store.insertAndRing(job, this.bellsFor([job]), write);
+    if (this.ringsOnInsert && !job.parents) return this.store.insertAndRing(job, bellsFor([job]), write);
     const result = await this.store.insert(job, write);
     if (result.created) await this.ring([job], write);
     return result;
@@ -400,13 +350,6 @@ export class JobManager {
     return waitForJob(this.store, id, options);
   }
 
-  /** Validates `job.metadata` against the callback's `static schema`, when this process knows the class. */
-  private async checkSchema(callback: JobCallbackClass | string, job: NewJob, field: string): Promise<void> {
-    const callbackClass = typeof callback === 'function' ? callback : this.registry?.get(callback);
-    if (callbackClass?.schema === undefined) return;
-    await validateMetadata(callbackClass.schema, job.metadata, field, job.name);
-  }
-
   /** An insert that found its key taken, with the existing job's status and result (so a caller can skip work). */
   private async withExisting(result: InsertResult): Promise<EnqueueResult> {
     if (result.created) return result;
@@ -422,58 +365,15 @@ export class JobManager {
     field: string,
     itemField?: string,
   ): NewJob {
-    try {
-      let name: string;
-      let callbackClass: JobCallbackClass | undefined;
-      if (typeof callback === 'function') {
-        name = getJobName(callback);
-        callbackClass = callback;
-      } else {
-        assertJobName(callback, field);
-        name = callback;
-        if (this.registry) {
-          callbackClass = this.registry.get(callback);
-          if (!callbackClass) {
-            throw new InvalidInputError(
-              field,
-              `no callback named '${callback}' is registered; registered: ${this.registry.names.join(', ') || 'none'}`,
-            );
-          }
-        }
-      }
-      return buildNewJob(name, metadata, options, callbackClass, this.defaults);
-    } catch (error) {
-      if (itemField && error instanceof InvalidInputError && !error.field.startsWith(itemField)) {
-        throw new InvalidInputError(`${itemField}.${error.field}`, error.message, { cause: error });
-      }
-      throw error;
-    }
+    return this.builder.build(callback, metadata, options, field, itemField);
   }
 
-  /** One bell per job; `notBefore` from the local clock (a hint: the store decides when a job is due). */
-  private bellsFor(
-    jobs: ReadonlyArray<Pick<NewJob, 'id' | 'name' | 'priority' | 'runAt' | 'delayMs'>>,
-  ): Bell[] {
-    const now = Date.now();
-    return jobs.map((job) => {
-      const bell: Bell = { id: job.id, name: job.name, priority: job.priority };
-      const notBefore = job.runAt ?? (job.delayMs ? now + job.delayMs : undefined);
-      if (notBefore !== undefined) bell.notBefore = notBefore;
-      return bell;
-    });
+  private checkSchema(callback: JobCallbackClass | string, job: NewJob, field: string): Promise<void> {
+    return this.builder.checkSchema(callback, job, field);
   }
 
-  private async ring(
-    jobs: ReadonlyArray<Pick<NewJob, 'id' | 'name' | 'priority' | 'runAt' | 'delayMs'>>,
-    write?: { transaction?: unknown },
-  ): Promise<void> {
-    if (!this.queue || jobs.length === 0) return;
-    try {
-      await this.queue.enqueue(this.bellsFor(jobs), write);
-    } catch (error) {
-      // The job is stored; a lost bell only costs latency (dispatchers also claim on a timer).
-      if (error instanceof JobServiceError && error.code === 'INVALID_INPUT') throw error;
-    }
+  private ring(jobs: readonly Ringable[], write?: { transaction?: unknown }): Promise<void> {
+    return ringFor(this.queue, jobs, write);
   }
 }
 
