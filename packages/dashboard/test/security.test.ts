@@ -188,6 +188,34 @@ describe.skipIf(skipBrowser)('escaping and read-only pages in Chromium', () => {
     }
   });
 
+  it("shows a waiting continuation's parent and cancels it from its page", async () => {
+    const { id: parent } = await seeded.manager.enqueue(
+      'send-email',
+      { to: 'later@example.com' },
+      { delayMs: 3_600_000 },
+    );
+    const { id: child } = await seeded.manager.enqueue(
+      'send-email',
+      { to: 'after@example.com' },
+      { after: [parent] },
+    );
+    const served = await serveDashboard({ manager: seeded.manager, store, port: 0, authorize: () => true });
+    const page = await openPage(browser);
+    try {
+      await page.goto(`${served.url}#/jobs/${child}`);
+      await expect.poll(() => page.locator('dd .badge').textContent()).toBe('waiting');
+      expect(await page.locator(`a.parent[href="#/jobs/${parent}"]`).count()).toBe(1);
+      await page.getByRole('button', { name: 'Cancel' }).click();
+      await expect.poll(() => page.locator('dd .badge').textContent()).toBe('cancelled');
+      expect((await store.get(child))?.status).toBe('cancelled');
+      expect((await store.get(parent))?.status).toBe('scheduled');
+      expect(page.errors).toEqual([]);
+    } finally {
+      await page.close();
+      await served.close();
+    }
+  });
+
   it('runs, pauses and resumes a schedule from its page, by keyboard', async () => {
     const served = await serveDashboard({ manager: seeded.manager, store, port: 0, authorize: () => true });
     const page = await openPage(browser);

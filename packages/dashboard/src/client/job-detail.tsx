@@ -40,7 +40,7 @@ type Verb = 'retry' | 'cancel' | 'delete';
 
 function Actions({ job, act }: { job: Job; act: (verb: Verb) => void }) {
   const finished = job.status === 'failed' || job.status === 'cancelled';
-  const open = job.status === 'scheduled' || job.status === 'running';
+  const open = job.status === 'waiting' || job.status === 'scheduled' || job.status === 'running';
   return (
     <div class="actions">
       {finished ? (
