@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
-import { MemoryDocumentProvider } from '@jobservice/core';
+import { JOB_STATUSES, MemoryDocumentProvider } from '@jobservice/core';
 import express from 'express';
 import Fastify from 'fastify';
 import { Hono } from 'hono';
@@ -105,6 +105,7 @@ describe.each(Object.keys(servers))('mounted in %s under /ops', (kind) => {
       byStatus: Record<string, number>;
     };
     expect(overview.byStatus.failed).toBe(4);
+    expect(Object.keys(overview.byStatus)).toEqual([...JOB_STATUSES]); // every status, waiting included
     expect(await (await fetch(`${mounted.origin}/`)).text()).toBe('host page');
   });
 

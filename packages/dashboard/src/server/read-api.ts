@@ -39,13 +39,7 @@ function summary(job: JobDocument): JobSummary {
 /** Counts by status and by callback, plus the sampled throughput of the last hour. */
 export async function overview(manager: JobManager, sampler: ThroughputSampler) {
   const counts = await manager.countJobs();
-  const byStatus: Record<string, number> = {
-    scheduled: 0,
-    running: 0,
-    completed: 0,
-    failed: 0,
-    cancelled: 0,
-  };
+  const byStatus: Record<string, number> = Object.fromEntries(JOB_STATUSES.map((status) => [status, 0]));
   const byName: Record<string, Record<string, number>> = {};
   for (const { name, status, count } of counts) {
     byStatus[status] = (byStatus[status] ?? 0) + count;
