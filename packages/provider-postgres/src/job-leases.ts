@@ -64,6 +64,9 @@ export async function claimJobs(
   return rows.map(toJobDocument).sort(compareClaimOrder);
 }
 
+/** Settlement outcomes that end a job (their results say whether children wait). */
+const ENDING: ReadonlySet<string> = new Set(['completed', 'failed', 'cancelled']);
+
 /**
  * Settles a batch in one statement (one more per repeat of an id, in
  * order, so a repeated id behaves as if settled one after the other).
@@ -77,8 +80,9 @@ export async function settleJobs(
   if (!Array.isArray(settlements)) throw new InvalidInputError('settlements', 'must be an array');
   const encoded = settlements.map((s, i) => encodeSettlement(s, `settlements[${i}]`));
   const ok = new Array<boolean>(settlements.length).fill(false);
+  const waiting = new Array<boolean>(settlements.length).fill(false);
   for (const round of rounds(encoded)) {
-    const { rows } = await sql.run<{ id: string }>(
+    const { rows } = await sql.run<{ id: string; children_waiting: boolean }>(
       db,
       SETTLE_JOBS,
       [
@@ -94,10 +98,17 @@ export async function settleJobs(
       ],
       'settle',
     );
-    const written = new Set(rows.map((r) => r.id));
-    for (const { item, index } of round) ok[index] = written.has(item.id);
+    const written = new Map(rows.map((r) => [r.id, r.children_waiting]));
+    for (const { item, index } of round) {
+      ok[index] = written.has(item.id);
+      waiting[index] = written.get(item.id) === true;
+    }
   }
-  return settlements.map((s, i) => ({ id: s.id, ok: ok[i] as boolean }));
+  return settlements.map((s, i) =>
+    ok[i] && ENDING.has(s.outcome)
+      ? { id: s.id, ok: true, childrenWaiting: waiting[i] as boolean }
+      : { id: s.id, ok: ok[i] as boolean },
+  );
 }
 
 /**

@@ -154,15 +154,17 @@ export class SettlePipeline {
 
   private async write(items: Settlement[]): Promise<FencedWriteResult[]> {
     const results = await this.writeWithRetries(items);
-    const ended = items.filter((s, i) => results[i]?.ok && ENDS_JOB.has(s.outcome)).map((s) => s.id);
+    const ended = items
+      .filter((s, i) => results[i]?.ok && results[i]?.childrenWaiting !== false && ENDS_JOB.has(s.outcome))
+      .map((s) => s.id);
     if (ended.length > 0) this.releaseAfter(ended);
     return results;
   }
 
   /**
    * The continuations of jobs that ended: one query per settle batch finds
-   * any waiting on them (a crash before it runs is covered by the
-   * dispatcher's sweep of waiting jobs).
+   * any waiting on them, unless the store said none were (a crash before it
+   * runs is covered by the dispatcher's sweep of waiting jobs).
    */
   private releaseAfter(ended: string[]): void {
     this.pending++;

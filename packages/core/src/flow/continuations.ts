@@ -3,6 +3,9 @@ import type { InsertResult, JobDocument, NewJob } from '../model/job.js';
 import type { JobStore } from '../store/job-store.js';
 import { ChildReleaser } from './release-children.js';
 
+/** How long after writing a continuation whose parents were open it is looked at again. */
+const RECHECK_MS = 1_000;
+
 /** Rings the doorbell for jobs that became runnable. */
 export type RingJobs = (jobs: readonly Pick<JobDocument, 'id' | 'name' | 'priority'>[]) => Promise<void>;
 
@@ -54,11 +57,32 @@ export class Continuations {
     for (const [i, job] of jobs.entries()) {
       if (!job.parents?.length || !results[i]?.created) continue;
       const child = await this.store.get(job.id);
-      if (child) {
-        const after = await this.releaser.release(child);
-        if (after?.status === 'cancelled') await this.releaser.afterEnded([after.id]);
-      }
+      if (child && !(await this.settle(child))) this.recheckLater(child.id);
     }
+  }
+
+  /** Releases `child` if its parents allow (and what its cancellation unblocks); whether it left `waiting`. */
+  private async settle(child: JobDocument): Promise<boolean> {
+    const after = await this.releaser.release(child);
+    if (after?.status === 'cancelled') await this.releaser.afterEnded([after.id]);
+    return after !== null;
+  }
+
+  /**
+   * Looks at a child once more a moment later: a parent whose settle
+   * statement was running while the child was written may have missed it
+   * (a store that reports `childrenWaiting` from the statement's snapshot),
+   * and this check, run after that settle committed, sees the parent ended.
+   * Best effort (the timer does not keep the process alive; the sweep is the net).
+   */
+  private recheckLater(id: string): void {
+    const timer = setTimeout(() => {
+      void this.store
+        .get(id)
+        .then((child) => (child?.status === 'waiting' ? this.settle(child) : false))
+        .catch(() => {});
+    }, RECHECK_MS);
+    timer.unref();
   }
 
   /** Releases what the end (or deletion) of `ids` unblocked. */

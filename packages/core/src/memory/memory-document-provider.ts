@@ -152,8 +152,10 @@ export class MemoryDocumentProvider implements IDocumentDataProvider {
     return settlements.map((s) => {
       const job = this.docs.get(s.id);
       if (!job || !acceptsSettlement(job, s)) return { id: s.id, ok: false };
-      this.write(job, settlePatch(job, s, now), now);
-      return { id: s.id, ok: true };
+      const after = this.write(job, settlePatch(job, s, now), now);
+      return isTerminal(after.status)
+        ? { id: s.id, ok: true, childrenWaiting: this.hasWaitingChildren(s.id) }
+        : { id: s.id, ok: true };
     });
   }
 
@@ -244,6 +246,13 @@ export class MemoryDocumentProvider implements IDocumentDataProvider {
     if (after.status === 'scheduled') this.index.add(after, now);
     if (after.status !== job.status || after.cancelRequested !== job.cancelRequested) this.notify(after);
     return after;
+  }
+
+  /** Whether a waiting job names `id` among its parents (exact: this store is synchronous). */
+  private hasWaitingChildren(id: string): boolean {
+    for (const childId of this.waiting)
+      if ((this.docs.get(childId) as JobDocument).parents.includes(id)) return true;
+    return false;
   }
 
   private isCurrent(id: string, version: number): boolean {

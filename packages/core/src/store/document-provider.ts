@@ -123,6 +123,12 @@ export interface FencedWriteResult {
   id: string;
   /** False when the fence rejected the write (the lease was lost); nothing changed. */
   ok: boolean;
+  /**
+   * For a settle that ended the job: whether continuations were waiting on
+   * it when the settle ran. A store that reports `false` spares the
+   * dispatcher its lookup of the job's children; absent means "look".
+   */
+  childrenWaiting?: boolean;
 }
 
 /** One heartbeat, fenced like a settle. */

@@ -28,6 +28,10 @@ export const STATEMENT_NOTIFIES = 'jobservice.statement_notifies';
  * written, so the row trigger, which covers every other terminal write,
  * stays quiet instead of sending one NOTIFY per job. A `start` stays
  * `running` and notifies nobody.
+ *
+ * Each written row also says whether continuations were waiting on it
+ * (`children_waiting`, a probe of the partial index of waiting jobs'
+ * parents), so the dispatcher looks up children only for jobs that have some.
  */
 export const SETTLE_JOBS = sql(
   'settle_jobs',
@@ -100,6 +104,10 @@ sent AS (
   SELECT pg_notify($9::text, p.payload)
   FROM (SELECT '[' || string_agg(c.item, ',') || ']' AS payload FROM chunks c GROUP BY c.chunk) p
 )
-SELECT u.id FROM u WHERE (SELECT count(*) FROM sent) >= 0
+SELECT u.id,
+  u.status IN ('completed', 'failed', 'cancelled') AND EXISTS (
+    SELECT 1 FROM {{schema}}.jobs w WHERE w.status = 'waiting' AND w.parents && ARRAY[u.id]
+  ) AS children_waiting
+FROM u WHERE (SELECT count(*) FROM sent) >= 0
 `,
 );

@@ -119,6 +119,30 @@ export function continuationsArea({ test, it, open, manager, dispatcher }: KitCo
     expect(await m.get(child)).toMatchObject({ status: 'completed', result: 'done' });
   });
 
+  it("a settle's childrenWaiting, where the store reports it, is never false for a parent a child waits on", async () => {
+    const h = await open();
+    const name = uniqueName('children-waiting');
+    const m = manager(h);
+    const [parent, lone] = [newJob(name, { key: null }), newJob(name, { key: null })];
+    await h.store.insert(parent);
+    await h.store.insert(lone);
+    await m.enqueue(name, {}, { after: [parent.id] });
+    const claimed = await h.jobs.claim({ names: [name], limit: 2, workerId: 'w', leaseMs: 30_000 });
+    expect(claimed).toHaveLength(2);
+    const results = await h.jobs.settle(
+      claimed.map((job) => ({
+        id: job.id,
+        leaseToken: job.leaseToken,
+        outcome: 'completed' as const,
+        result: null,
+      })),
+    );
+    const of = (id: string) => results[claimed.findIndex((job) => job.id === id)]!;
+    expect(of(parent.id).ok).toBe(true);
+    expect(of(parent.id).childrenWaiting).not.toBe(false);
+    expect(of(lone.id).childrenWaiting === undefined || of(lone.id).childrenWaiting === false).toBe(true);
+  });
+
   it('cancelling or deleting a parent settles its waiting children; a waiting child can be cancelled', async () => {
     const h = await open();
     const name = uniqueName('cancel-parent');
