@@ -42,7 +42,7 @@ export class Attempt implements JobContext {
   /** Progress waiting for the next heartbeat. */
   pendingProgress: JsonValue | undefined;
   /** Log lines waiting for the next heartbeat or the settle. */
-  private pendingLogs: JobLogEntry[] = [];
+  private pendingLogs: JobLogEntry[] | undefined;
   /** Set once the attempt's outcome has been handed to the settler. */
   settled = false;
   /** Local time the callback started; 0 until then. */
@@ -149,6 +149,7 @@ export class Attempt implements JobContext {
   log(level: JobLogLevel, message: string, fields?: JsonObject): void {
     const entry = makeLogEntry(level, message, fields, this.job.attempt, Date.now());
     if (this.settled) return;
+    this.pendingLogs ??= [];
     this.pendingLogs.push(entry);
     if (this.pendingLogs.length > LOG_LIMITS.keep) this.pendingLogs.shift();
     this.host.logged(this, entry);
@@ -156,13 +157,13 @@ export class Attempt implements JobContext {
 
   /** True when lines wait to be written. */
   get hasPendingLogs(): boolean {
-    return this.pendingLogs.length > 0;
+    return this.pendingLogs !== undefined && this.pendingLogs.length > 0;
   }
 
   /** Hands over the pending lines (for one write) and clears them. */
   takeLogs(): JobLogEntry[] {
-    const entries = this.pendingLogs;
-    this.pendingLogs = [];
+    const entries = this.pendingLogs ?? [];
+    this.pendingLogs = undefined;
     return entries;
   }
 

@@ -250,6 +250,7 @@ export class MemoryDocumentProvider implements IDocumentDataProvider {
 
   /** Whether a waiting job names `id` among its parents (exact: this store is synchronous). */
   private hasWaitingChildren(id: string): boolean {
+    if (this.waiting.size === 0) return false;
     for (const childId of this.waiting)
       if ((this.docs.get(childId) as JobDocument).parents.includes(id)) return true;
     return false;

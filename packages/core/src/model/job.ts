@@ -161,7 +161,11 @@ export interface JobDocument<TMetadata extends JsonValue = JsonValue> {
   result: JsonValue | null;
   /** The current failure: the last attempt's error while scheduled again or failed; `null` once completed. */
   error: JobError | null;
-  /** Every attempt that ran (start, end, worker, outcome, error), oldest first, the newest {@link HISTORY_LIMIT} kept. */
+  /**
+   * The attempts that ran (start, end, worker, outcome, error), oldest
+   * first, the newest {@link HISTORY_LIMIT} kept. A job that succeeded on
+   * its first attempt has none: that attempt is its `startedAt`–`finishedAt`.
+   */
   history: AttemptRecord[];
   /**
    * The newest lines its callbacks logged with `ctx.log` (oldest first,
@@ -329,7 +333,7 @@ export function applyJobPatch(job: JobDocument, patch: JobPatch, now: number): J
     result: patch.result !== undefined ? patch.result : job.result,
     error: patch.error !== undefined ? patch.error : job.error,
     history: patch.history !== undefined ? patch.history : job.history,
-    logs: patch.logs !== undefined ? patch.logs : (job.logs ?? []),
+    logs: patch.logs !== undefined ? patch.logs : job.logs,
     scheduleId: patch.scheduleId !== undefined ? patch.scheduleId : job.scheduleId,
     trace: job.trace,
     labels: job.labels,

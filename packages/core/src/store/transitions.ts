@@ -111,7 +111,12 @@ export function settlePatch(job: JobDocument, settlement: Settlement, now: numbe
         reserved: false,
         result: settlement.result,
         error: null,
-        history: appendHistory(job.history, attemptRecord(job, 'completed', null, now)),
+        // A first-try success adds no record (its startedAt and finishedAt are the attempt's):
+        // the common case pays no history write; a job with earlier attempts gets the whole story.
+        history:
+          job.history.length === 0
+            ? job.history
+            : appendHistory(job.history, attemptRecord(job, 'completed', null, now)),
         finishedAt: now,
         recovering: false,
         cancelRequested: false,

@@ -170,6 +170,14 @@ function Logs({ logs }: { logs: NonNullable<Job['logs']> }) {
   );
 }
 
+/** The job's attempts; a first-try success keeps no record, so its one attempt is the job's own times. */
+function attemptsOf(job: Job): Job['history'] {
+  if (job.history.length > 0 || job.status !== 'completed' || job.finishedAt === null) return job.history;
+  return [
+    { attempt: job.attempt, outcome: 'completed', startedAt: job.startedAt, error: null, at: job.finishedAt },
+  ];
+}
+
 function Attempts({ history }: { history: Job['history'] }) {
   if (history.length === 0) return <p class="note">None yet.</p>;
   return (
@@ -236,7 +244,7 @@ export function JobDetail({ id }: { id: string }) {
             </>
           ) : null}
           <h2>Attempts</h2>
-          <Attempts history={job.history} />
+          <Attempts history={attemptsOf(job)} />
           <h2>Log</h2>
           <Logs logs={job.logs ?? []} />
         </>

@@ -1,3 +1,4 @@
+import { appendRecord } from './append-record.js';
 import { sql } from './sql-template.js';
 
 /** The error a recovery writes: a lost lease, or a cancel whose worker went away. */
@@ -51,9 +52,12 @@ UPDATE {{schema}}.jobs j SET
     THEN t.now ELSE j.finished_at END,
   error = CASE WHEN j.cancel_requested OR NOT j.reserved THEN ${LAPSE_ERROR} ELSE j.error END,
   history = CASE WHEN NOT j.reserved
-    THEN {{schema}}.append_history(j.history, jsonb_build_object(
+    THEN ${appendRecord(
+      `jsonb_build_object(
       'attempt', j.attempt, 'outcome', 'lease-expired', 'startedAt', j.started_at, 'workerId', j.worker_id,
-      'error', ${LAPSE_ERROR}, 'at', t.now), $2::int)
+      'error', ${LAPSE_ERROR}, 'at', t.now)`,
+      '$2::int',
+    )}
     ELSE j.history END,
   recovering = CASE WHEN ${STARTED} THEN true ELSE j.recovering END,
   lease_expires_at = NULL,

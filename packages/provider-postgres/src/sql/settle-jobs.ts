@@ -1,3 +1,4 @@
+import { appendRecord } from './append-record.js';
 import { sql } from './sql-template.js';
 
 /** The setting that tells the change-feed row trigger this statement sends its own notifications. */
@@ -15,7 +16,8 @@ export const STATEMENT_NOTIFIES = 'jobservice.statement_notifies';
  *   lease from now; status, worker and `recovering` stay.
  * - `release` goes back to `scheduled` and uncounts the attempt only when
  *   the job was started (a reserved job's attempt was never counted).
- * - `completed`, `failed`, `retry` and a started job's `cancelled` append
+ * - `failed`, `retry`, a started job's `cancelled` and a `completed` after
+ *   earlier attempts (a first-try success adds none: the hot path) append
  *   `{ attempt, outcome, startedAt, workerId, error, at }` to `history`
  *   (as core's `attemptRecord`); `completed` clears `error`. Every outcome but `start` ends the lease
  *   (and `reserved`).
@@ -62,14 +64,18 @@ u AS (
       WHEN 'retry' THEN s.error
       WHEN 'cancelled' THEN coalesce(s.error, j.error)
       ELSE j.error END,
-    history = CASE WHEN s.outcome IN ('completed', 'failed', 'retry')
+    history = CASE WHEN s.outcome IN ('failed', 'retry')
+        OR (s.outcome = 'completed' AND jsonb_array_length(j.history) > 0)
         OR (s.outcome = 'cancelled' AND NOT j.reserved)
-      THEN {{schema}}.append_history(j.history, jsonb_build_object(
+      THEN ${appendRecord(
+        `jsonb_build_object(
         'attempt', j.attempt,
         'outcome', CASE s.outcome WHEN 'retry' THEN 'failed' ELSE s.outcome END,
         'startedAt', j.started_at, 'workerId', j.worker_id,
         'error', CASE WHEN s.outcome = 'completed' THEN NULL ELSE s.error END,
-        'at', t.now), $8::int)
+        'at', t.now)`,
+        '$8::int',
+      )}
       ELSE j.history END,
     finished_at = CASE WHEN s.outcome IN ('completed', 'failed', 'cancelled') THEN t.now ELSE j.finished_at END,
     recovering = CASE WHEN s.outcome IN ('release', 'start') THEN j.recovering ELSE false END,

@@ -33,7 +33,7 @@ for n = 1, tonumber(ARGV[1]) do
         c.status = 'completed'
         setJson(c, 'result', a)
         c.error = false
-        c.history = appendHistory(j.history, attemptRecord(j, 'completed', nil, now))
+        if j.history and j.history ~= '' then c.history = appendHistory(j.history, attemptRecord(j, 'completed', nil, now)) end
         c.finishedAt = fmt(now)
         c.recovering = '0'
         c.cancelRequested = '0'

@@ -15,6 +15,18 @@ export function attemptHistoryArea({ test, it, needs, open }: KitContext): void 
   const claim = (h: KitHarness, name: string, workerId = 'w', start = 1) =>
     h.jobs.claim({ names: [name], limit: 1, start, workerId, leaseMs: LEASE_MS });
 
+  it('a first-try success adds no record: the job itself holds that attempt', async () => {
+    const h = await open();
+    const name = uniqueName('history-first-try');
+    const job = newJob(name);
+    await h.store.insert(job);
+    const [claimed] = await claim(h, name);
+    await h.jobs.settle([{ id: job.id, leaseToken: claimed!.leaseToken, outcome: 'completed', result: 1 }]);
+    const done = (await h.store.get(job.id))!;
+    expect(done).toMatchObject({ status: 'completed', attempt: 1, history: [] });
+    expect(done.finishedAt).toBeGreaterThanOrEqual(done.startedAt as number);
+  });
+
   it('records a failed then a completed attempt with outcome, start, end and worker', async () => {
     const h = await open();
     const name = uniqueName('history');
