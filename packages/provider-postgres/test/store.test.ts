@@ -47,7 +47,7 @@ describe('NUL characters', () => {
     const [settled] = await p.settle([
       { id: job!.id, leaseToken: 1, outcome: 'completed', result: { out: 'a\u0000b' } },
     ]);
-    expect(settled).toEqual({ id: job!.id, ok: true });
+    expect(settled).toMatchObject({ id: job!.id, ok: true });
     expect((await p.get(job!.id))!.result).toEqual({ out: 'a\ufffdb' });
   });
 });
