@@ -161,6 +161,7 @@ export {
   claimPatch,
   claimStartCount,
   claimStarter,
+  endsJob,
   extendPatch,
   holdsLease,
   isClaimable,

@@ -3,6 +3,7 @@ import {
   claimAheadCount,
   claimStartCount,
   compareClaimOrder,
+  endsJob,
   type FencedWriteResult,
   HISTORY_LIMIT,
   InvalidInputError,
@@ -64,9 +65,6 @@ export async function claimJobs(
   return rows.map(toJobDocument).sort(compareClaimOrder);
 }
 
-/** Settlement outcomes that end a job (their results say whether children wait). */
-const ENDING: ReadonlySet<string> = new Set(['completed', 'failed', 'cancelled']);
-
 /**
  * Settles a batch in one statement (one more per repeat of an id, in
  * order, so a repeated id behaves as if settled one after the other).
@@ -105,7 +103,7 @@ export async function settleJobs(
     }
   }
   return settlements.map((s, i) =>
-    ok[i] && ENDING.has(s.outcome)
+    ok[i] && endsJob(s.outcome)
       ? { id: s.id, ok: true, childrenWaiting: waiting[i] as boolean }
       : { id: s.id, ok: ok[i] as boolean },
   );

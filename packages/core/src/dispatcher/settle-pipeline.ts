@@ -4,6 +4,7 @@ import type { JobDocument } from '../model/job.js';
 import type { JsonValue } from '../model/json.js';
 import type { FencedWriteResult, Settlement } from '../store/document-provider.js';
 import type { JobStore } from '../store/job-store.js';
+import { endsJob } from '../store/transitions.js';
 import { abortableDelay } from '../util/clock.js';
 import { WriteBatcher } from '../util/write-batcher.js';
 import type { Attempt } from './attempt.js';
@@ -29,8 +30,6 @@ export interface SettleHost {
   /** Writes an attempt's buffered log lines (before its settle, so they land first). */
   flushLogs(attempt: Attempt): Promise<void>;
 }
-
-const ENDS_JOB: ReadonlySet<Settlement['outcome']> = new Set(['completed', 'failed', 'cancelled']);
 
 /** Settle attempts before a failing store write gives up (the lease then lapses and the reaper recovers the job). */
 const SETTLE_TRIES = 4;
@@ -155,7 +154,7 @@ export class SettlePipeline {
   private async write(items: Settlement[]): Promise<FencedWriteResult[]> {
     const results = await this.writeWithRetries(items);
     const ended = items
-      .filter((s, i) => results[i]?.ok && results[i]?.childrenWaiting !== false && ENDS_JOB.has(s.outcome))
+      .filter((s, i) => results[i]?.ok && results[i]?.childrenWaiting !== false && endsJob(s.outcome))
       .map((s) => s.id);
     if (ended.length > 0) this.releaseAfter(ended);
     return results;

@@ -82,8 +82,8 @@ export class JobManager {
     metadata: JsonValue,
     options: EnqueueOptions = {},
   ): Promise<EnqueueResult> {
-    const job = this.build(callback, metadata, options, 'name');
-    await this.checkSchema(callback, job, 'metadata');
+    const job = this.builder.build(callback, metadata, options, 'name');
+    await this.builder.checkSchema(callback, job, 'metadata');
     if (job.parents) await this.continuations.checkParentsExist([job], (_, k) => `options.after[${k}]`);
     const write = options.transaction === undefined ? undefined : { transaction: options.transaction };
     const result = !this.wrappers.active
@@ -138,10 +138,20 @@ export class JobManager {
     if (!Array.isArray(items))
       throw new InvalidInputError('items', 'must be an array of { callback, metadata, options }');
     const jobs = items.map((item, i) =>
-      this.build(item?.callback, item?.metadata, item?.options ?? {}, `items[${i}].callback`, `items[${i}]`),
+      this.builder.build(
+        item?.callback,
+        item?.metadata,
+        item?.options ?? {},
+        `items[${i}].callback`,
+        `items[${i}]`,
+      ),
     );
     for (const [i, job] of jobs.entries()) {
-      await this.checkSchema(items[i]?.callback as JobCallbackClass | string, job, `items[${i}].metadata`);
+      await this.builder.checkSchema(
+        items[i]?.callback as JobCallbackClass | string,
+        job,
+        `items[${i}].metadata`,
+      );
     }
     await this.continuations.checkParentsExist(jobs, (i, k) => `items[${i}].options.after[${k}]`);
     return this.insertMany(jobs, options);
@@ -167,11 +177,17 @@ export class JobManager {
     options: { transaction?: unknown } = {},
   ): Promise<Record<string, EnqueueResult>> {
     const plan = planFlow(flow, (node: FlowNode, name: string) =>
-      this.build(node.callback, node.metadata, node.options ?? {}, `flow.${name}.callback`, `flow.${name}`),
+      this.builder.build(
+        node.callback,
+        node.metadata,
+        node.options ?? {},
+        `flow.${name}.callback`,
+        `flow.${name}`,
+      ),
     );
     for (const [i, job] of plan.jobs.entries()) {
       const name = plan.names[i] as string;
-      await this.checkSchema((flow[name] as FlowNode).callback, job, `flow.${name}.metadata`);
+      await this.builder.checkSchema((flow[name] as FlowNode).callback, job, `flow.${name}.metadata`);
     }
     const own = new Set(plan.jobs.map((j) => j.id));
     await this.continuations.checkParentsExist(plan.jobs, (i, k) => `flow.${plan.names[i]}.after[${k}]`, own);
@@ -356,20 +372,6 @@ export class JobManager {
     const existing = await this.store.get(result.id);
     if (!existing) return result;
     return { ...result, status: existing.status, result: existing.result };
-  }
-
-  private build(
-    callback: JobCallbackClass | string,
-    metadata: unknown,
-    options: EnqueueOptions,
-    field: string,
-    itemField?: string,
-  ): NewJob {
-    return this.builder.build(callback, metadata, options, field, itemField);
-  }
-
-  private checkSchema(callback: JobCallbackClass | string, job: NewJob, field: string): Promise<void> {
-    return this.builder.checkSchema(callback, job, field);
   }
 
   private ring(jobs: readonly Ringable[], write?: { transaction?: unknown }): Promise<void> {

@@ -100,6 +100,11 @@ export function attemptRecord(
   return { attempt: job.attempt, outcome, startedAt: job.startedAt, workerId: job.workerId, error, at: now };
 }
 
+/** True for the settlement outcomes that end a job (`completed`, `failed`, `cancelled`). */
+export function endsJob(outcome: Settlement['outcome']): boolean {
+  return outcome === 'completed' || outcome === 'failed' || outcome === 'cancelled';
+}
+
 /** The write a fenced settlement makes (the caller checks the fence with {@link acceptsSettlement}). */
 export function settlePatch(job: JobDocument, settlement: Settlement, now: number): JobPatch {
   switch (settlement.outcome) {
