@@ -104,6 +104,17 @@ export type { JsonLimits, JsonObject, JsonValue } from './model/json.js';
 export { assertJson, unstorableText } from './model/json.js';
 export type { JobLabels } from './model/labels.js';
 export { checkLabels, hasLabels, LABEL_LIMITS } from './model/labels.js';
+export type { RateLimit } from './model/flow-control.js';
+export {
+  checkConcurrencyLimit,
+  checkFlowKey,
+  checkRateLimit,
+  FLOW_LIMITS,
+  rateWindow,
+} from './model/flow-control.js';
+export type { Admission, FlowCounts } from './store/flow-gates.js';
+export { admitJob, isGated, keyGate, nameGate, RateBook } from './store/flow-gates.js';
+export { FLOW_GATE_DOCUMENT_NAME, INTERNAL_NAME_PREFIX, isInternalDocumentName } from './store/flow-ledger.js';
 export type {
   MisfirePolicy,
   OverlapPolicy,

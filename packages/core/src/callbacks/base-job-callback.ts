@@ -121,6 +121,33 @@ export type JobCallbackClass<TCallback extends AnyJobCallback = AnyJobCallback> 
   schema?: StandardSchemaV1;
   /** After a successful scheduled run, write `this.metadata` back to the schedule (Quartz's PersistJobDataAfterExecution). */
   persistMetadata?: boolean;
+  /**
+   * At most this many attempts of this callback run at once: in each
+   * dispatcher (`maxParallelismScope: 'dispatcher'`, a local limit with no
+   * store cost), or across every worker on the store (`'cluster'`, enforced
+   * inside the store's claim). A dispatcher's `maxParallelism` option wins.
+   * @default unlimited
+   */
+  maxParallelism?: number;
+  /** Where `maxParallelism` holds. @default 'dispatcher' */
+  maxParallelismScope?: 'dispatcher' | 'cluster';
+  /**
+   * Default rate limit for jobs of this callback, stored on each job at
+   * enqueue by a manager that has the class in `callbacks` (the key
+   * defaults to the callback name). An enqueue's `rateLimit` wins.
+   */
+  rateLimit?: { key?: string; max: number; perMs: number };
+  /**
+   * Default grace after `timeoutMs` before an attempt that ignores its
+   * aborted signal is settled as timed out anyway. @default 5000
+   */
+  timeoutGraceMs?: number;
+  /**
+   * `worker-thread` runs each attempt in a `worker_threads` worker that is
+   * terminated at the hard time limit (`timeoutMs + timeoutGraceMs`), so
+   * even a handler that never yields stops. @default 'none'
+   */
+  isolation?: 'none' | 'worker-thread';
 };
 
 /**

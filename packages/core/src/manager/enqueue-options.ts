@@ -6,6 +6,7 @@ import { checkParentFailurePolicy, checkParentIds } from '../flow/continuation-o
 import { INPUT_LIMITS } from '../model/input-limits.js';
 import type { NewJob, ParentFailurePolicy, StoredBackoff } from '../model/job.js';
 import { assertJson, type JsonValue, unstorableText } from '../model/json.js';
+import { checkConcurrencyLimit, checkFlowKey, checkRateLimit, type RateLimit } from '../model/flow-control.js';
 import { checkLabels } from '../model/labels.js';
 import { checkTraceCarrier, type TraceCarrier } from '../model/trace.js';
 
@@ -50,6 +51,21 @@ export interface EnqueueOptions {
   after?: string[];
   /** With `after`: what a failed or cancelled parent does to this job. @default 'cancel' */
   onParentFailure?: ParentFailurePolicy;
+  /**
+   * Concurrency key (1–200 characters, e.g. `tenant:42`): at most
+   * `concurrencyLimit` jobs with this key run at once across every worker on
+   * the store; the others wait, due, and start as soon as a slot frees.
+   * With limit 1 it is Quartz's `[DisallowConcurrentExecution]` per key.
+   */
+  concurrencyKey?: string;
+  /** With `concurrencyKey`: how many of its jobs may run at once (1–10,000). @default 1 */
+  concurrencyLimit?: number;
+  /**
+   * At most `max` jobs with this `key` start in any `perMs` window of the
+   * store's clock, across every worker; a job over it waits with its due
+   * time moved to when the window has room. @default the callback's static `rateLimit`, else none
+   */
+  rateLimit?: RateLimit;
   /**
    * A store transaction handle (PostgreSQL: a `pg` client inside `BEGIN`):
    * the job exists if and only if that transaction commits.
@@ -108,6 +124,7 @@ export function buildNewJob(
     'options.onParentFailure',
   );
   if (policy) job.onParentFailure = policy;
+  applyFlowControl(job, options, callback);
   if (options.runAt !== undefined) job.runAt = runAt(options.runAt);
   else if (options.delayMs !== undefined) job.delayMs = delay(options.delayMs);
   return job;
@@ -207,4 +224,28 @@ function delay(value: unknown): number {
     );
   }
   return Math.round(value);
+}
+
+/** Stores the job's concurrency key and rate limit (options over the callback's static). */
+function applyFlowControl(job: NewJob, options: EnqueueOptions, callback: JobCallbackClass | undefined): void {
+  if (options.concurrencyKey !== undefined) {
+    job.concurrencyKey = checkFlowKey(options.concurrencyKey, 'options.concurrencyKey');
+    job.concurrencyLimit =
+      options.concurrencyLimit === undefined
+        ? 1
+        : checkConcurrencyLimit(options.concurrencyLimit, 'options.concurrencyLimit');
+  } else if (options.concurrencyLimit !== undefined) {
+    throw new InvalidInputError(
+      'options.concurrencyLimit',
+      'limits the jobs of a concurrency key: pass options.concurrencyKey with it',
+    );
+  }
+  if (options.rateLimit !== undefined) {
+    job.rateLimit = checkRateLimit(options.rateLimit, 'options.rateLimit');
+  } else if (callback?.rateLimit !== undefined) {
+    job.rateLimit = checkRateLimit(
+      { key: job.name, ...callback.rateLimit },
+      `${callback.name || job.name}.rateLimit`,
+    );
+  }
 }

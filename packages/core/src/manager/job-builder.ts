@@ -5,6 +5,7 @@ import { assertJobName } from '../callbacks/job-name.js';
 import { validateMetadata } from '../callbacks/standard-schema.js';
 import { InvalidInputError } from '../errors.js';
 import type { NewJob } from '../model/job.js';
+import type { IDocumentDataProvider } from '../store/document-provider.js';
 import { buildNewJob, type EnqueueOptions, type JobDefaults } from './enqueue-options.js';
 
 /**
@@ -17,6 +18,8 @@ export class JobBuilder {
   constructor(
     private readonly registry: CallbackRegistry | undefined,
     private readonly defaults: JobDefaults,
+    /** Why the store cannot take flow control (`null` when it can). */
+    private readonly flowControlRefused: string | null = null,
   ) {}
 
   /** Builds the job; throws an `InvalidInputError` naming the field. */
@@ -28,13 +31,14 @@ export class JobBuilder {
     itemField?: string,
   ): NewJob {
     try {
-      return buildNewJob(
-        this.nameOf(callback, field),
-        metadata,
-        options,
-        this.classOf(callback),
-        this.defaults,
-      );
+      const job = buildNewJob(this.nameOf(callback, field), metadata, options, this.classOf(callback), this.defaults);
+      if (this.flowControlRefused && (job.concurrencyKey || job.rateLimit)) {
+        throw new InvalidInputError(
+          job.concurrencyKey ? 'options.concurrencyKey' : 'options.rateLimit',
+          this.flowControlRefused,
+        );
+      }
+      return job;
     } catch (error) {
       if (itemField && error instanceof InvalidInputError && !error.field.startsWith(itemField)) {
         throw new InvalidInputError(`${itemField}.${error.field}`, error.message, { cause: error });
@@ -65,4 +69,17 @@ export class JobBuilder {
   private classOf(callback: JobCallbackClass | string): JobCallbackClass | undefined {
     return typeof callback === 'function' ? callback : this.registry?.get(callback);
   }
+}
+
+/**
+ * Why `store` cannot enforce flow control, or `null` when it can: a store
+ * with a native `claim` must declare `flowControl` (one without a native
+ * claim gets core's fallback, which enforces it).
+ */
+export function flowControlRefusal(store: IDocumentDataProvider): string | null {
+  if (typeof store.claim !== 'function' || store.flowControl === true) return null;
+  return (
+    `the ${store.providerName} store's claim does not enforce concurrency keys, rate limits or ` +
+    'cluster-wide parallelism; use a store that does (memory, fs, postgres) or leave the option out'
+  );
 }

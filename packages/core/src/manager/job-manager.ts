@@ -16,14 +16,14 @@ import { checkTraceCarrier } from '../model/trace.js';
 import type { IQueueProvider } from '../queue/queue-provider.js';
 import { ScheduleManager } from '../scheduling/schedule-manager.js';
 import type { ScheduleOptions } from '../scheduling/schedule-options.js';
-import { SCHEDULE_DOCUMENT_NAME } from '../scheduling/schedule-repository.js';
+import { isInternalDocumentName } from '../store/flow-ledger.js';
 import type { JobCount, JobPage, JobQuery, WriteOptions } from '../store/document-provider.js';
 import { JobStore } from '../store/job-store.js';
 import type { EnqueueOptions } from './enqueue-options.js';
 import { type EnqueueWrapper, EnqueueWrappers } from './enqueue-wrappers.js';
 import { type CancelOutcome, cancelJob, deleteJob, retryJob } from './job-actions.js';
 import { bellsFor, type Ringable, ringFor } from './job-bells.js';
-import { JobBuilder } from './job-builder.js';
+import { flowControlRefusal, JobBuilder } from './job-builder.js';
 import { type WaitForOptions, waitForJob } from './wait-for.js';
 
 export type { CancelOutcome } from './job-actions.js';
@@ -58,7 +58,7 @@ export class JobManager {
       (options.queue as unknown) === options.store &&
       typeof options.store.insertAndRing === 'function';
     const registry = options.callbacks ? new CallbackRegistry(options.callbacks) : undefined;
-    this.builder = new JobBuilder(registry, options.defaults ?? {});
+    this.builder = new JobBuilder(registry, options.defaults ?? {}, flowControlRefusal(options.store));
     this.continuations = new Continuations(this.store, (jobs) => this.ring(jobs));
     this.schedules = new ScheduleManager(
       this.store,
@@ -116,7 +116,7 @@ export class JobManager {
    */
   async countJobs(): Promise<JobCount[]> {
     const counts = await this.store.countJobs();
-    return counts.filter((c) => c.name !== SCHEDULE_DOCUMENT_NAME);
+    return counts.filter((c) => !isInternalDocumentName(c.name));
   }
 
   private async insertOne(job: NewJob, write: WriteOptions | undefined): Promise<InsertResult> {
@@ -242,7 +242,7 @@ export class JobManager {
     if (query?.labels !== undefined) query = { ...query, labels: checkLabels(query.labels, 'query.labels') };
     const page = await this.store.provider.query(query);
     if (query.names) return page;
-    return { ...page, items: page.items.filter((job) => job.name !== SCHEDULE_DOCUMENT_NAME) };
+    return { ...page, items: page.items.filter((job) => !isInternalDocumentName(job.name)) };
   }
 
   /**

@@ -16,6 +16,7 @@ import type {
   WriteOptions,
 } from '../store/document-provider.js';
 import { addCount } from '../store/fallbacks.js';
+import { admitJob, isGated } from '../store/flow-gates.js';
 import {
   acceptsSettlement,
   claimPatch,
@@ -29,6 +30,7 @@ import {
 import { type Clock, systemClock } from '../util/clock.js';
 import { frozenJson } from '../util/json-copy.js';
 import { ClaimIndex } from './claim-index.js';
+import { MemoryFlowBook } from './flow-book.js';
 import { matchesQuery, pageOf } from './query-match.js';
 
 /** The labels of a job without any (shared: frozen). */
@@ -53,6 +55,7 @@ export interface MemoryDocumentProviderOptions {
  */
 export class MemoryDocumentProvider implements IDocumentDataProvider {
   readonly providerName = 'memory';
+  readonly flowControl = true;
   private readonly clock: Clock;
   private readonly docs = new Map<string, JobDocument>();
   private readonly keys = new Map<string, string>();
@@ -60,6 +63,7 @@ export class MemoryDocumentProvider implements IDocumentDataProvider {
   /** Continuations not yet released: what a `waiting` query scans. */
   private readonly waiting = new Set<string>();
   private readonly index = new ClaimIndex();
+  private readonly flow = new MemoryFlowBook();
   private readonly watchers = new Set<(change: JobChange) => void>();
   private closed = false;
 
@@ -117,6 +121,7 @@ export class MemoryDocumentProvider implements IDocumentDataProvider {
     this.running.delete(id);
     this.waiting.delete(id);
     if (job.key !== null) this.keys.delete(job.key);
+    this.freeGates(this.flow.track(job, undefined), this.clock.now());
     return true;
   }
 
@@ -140,6 +145,20 @@ export class MemoryDocumentProvider implements IDocumentDataProvider {
       const entry = this.index.popBest(names, (e) => this.isCurrent(e.id, e.version));
       if (!entry) break;
       const job = this.docs.get(entry.id) as JobDocument;
+      if (isGated(job, request)) {
+        const admission = admitJob(job, request, this.flow, now);
+        if (admission.kind === 'blocked') {
+          // Set aside until a slot of its gate frees; a full name takes no more claims this round.
+          this.flow.park(admission.gate, entry);
+          if (admission.gate.startsWith('name:')) names.delete(job.name);
+          continue;
+        }
+        if (admission.kind === 'defer') {
+          this.write(job, { runAt: admission.runAt }, now);
+          continue;
+        }
+        if (job.rateLimit !== null) this.flow.rates.record(job.rateLimit, now);
+      }
       const start = starts(claimed.length, job);
       claimed.push(this.write(job, claimPatch(job, request, now, start), now));
     }
@@ -244,8 +263,17 @@ export class MemoryDocumentProvider implements IDocumentDataProvider {
     if (after.status === 'waiting') this.waiting.add(after.id);
     else this.waiting.delete(after.id);
     if (after.status === 'scheduled') this.index.add(after, now);
+    if (after.status !== job.status) this.freeGates(this.flow.track(job, after), now);
     if (after.status !== job.status || after.cancelRequested !== job.cancelRequested) this.notify(after);
     return after;
+  }
+
+  /** Puts one parked job of each gate that freed a slot back into the claim index. */
+  private freeGates(gates: readonly string[], now: number): void {
+    for (const gate of gates) {
+      const entry = this.flow.unpark(gate, (e) => this.isCurrent(e.id, e.version));
+      if (entry) this.index.add(this.docs.get(entry.id) as JobDocument, now);
+    }
   }
 
   /** Whether a waiting job names `id` among its parents (exact: this store is synchronous). */

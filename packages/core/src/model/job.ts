@@ -21,6 +21,7 @@
  *   fenced `start` write for jobs a worker *reserved* (prefetched) and starts
  *   later. A reserved job that is handed back or recovered spends no attempt.
  */
+import type { RateLimit } from './flow-control.js';
 import type { JobLogEntry } from './job-log.js';
 import type { JsonValue } from './json.js';
 import type { JobLabels } from './labels.js';
@@ -186,6 +187,20 @@ export interface JobDocument<TMetadata extends JsonValue = JsonValue> {
   parents: string[];
   /** What happens when a parent fails or is cancelled; `cancel` for a job without parents. */
   onParentFailure: ParentFailurePolicy;
+  /**
+   * Concurrency key, set at insert and never changed: at most
+   * `concurrencyLimit` jobs with this key are `running` at once across every
+   * worker on the store (the others wait, due). `null` for none.
+   */
+  concurrencyKey: string | null;
+  /** With `concurrencyKey`: how many of its jobs may run at once; `null` without a key. */
+  concurrencyLimit: number | null;
+  /**
+   * Rate limit, set at insert and never changed: at most `max` jobs with its
+   * key start in any `perMs` window of the store's clock; a job over it
+   * waits with `runAt` moved to when the window has room. `null` for none.
+   */
+  rateLimit: RateLimit | null;
   createdAt: number;
   updatedAt: number;
   /** When the current or last attempt started. */
@@ -222,6 +237,12 @@ export interface NewJob<TMetadata extends JsonValue = JsonValue> {
   parents?: string[];
   /** @default 'cancel' */
   onParentFailure?: ParentFailurePolicy;
+  /** Concurrency key (checked by core); absent or `null` for none. */
+  concurrencyKey?: string | null;
+  /** With `concurrencyKey`: running jobs allowed per key. @default 1 */
+  concurrencyLimit?: number | null;
+  /** Rate limit (checked by core); absent or `null` for none. */
+  rateLimit?: RateLimit | null;
 }
 
 /** The outcome of an insert. */
@@ -243,6 +264,9 @@ export type JobPatch = Partial<
     | 'labels'
     | 'parents'
     | 'onParentFailure'
+    | 'concurrencyKey'
+    | 'concurrencyLimit'
+    | 'rateLimit'
     | 'createdAt'
     | 'updatedAt'
     | 'version'
@@ -279,6 +303,9 @@ export function materializeJob(job: NewJob, now: number): JobDocument {
     labels: job.labels ?? {},
     parents: job.parents ?? [],
     onParentFailure: job.onParentFailure ?? 'cancel',
+    concurrencyKey: job.concurrencyKey ?? null,
+    concurrencyLimit: job.concurrencyKey ? (job.concurrencyLimit ?? 1) : null,
+    rateLimit: job.rateLimit ?? null,
     createdAt: now,
     updatedAt: now,
     startedAt: null,
@@ -306,7 +333,7 @@ export function compareClaimOrder(
  * stored document with this (rather than `{ ...job, ...patch }`): a field
  * that is `undefined` in the patch means "unchanged" — a spread would
  * overwrite it with `undefined` — and `id`, `name`, `key`, `trace`, `labels`, `parents`,
- * `onParentFailure`, `createdAt` stay
+ * `onParentFailure`, the flow-control fields, `createdAt` stay
  * as they were. Built field by field so every document has one shape (fast
  * property access on hot paths).
  */
@@ -339,6 +366,9 @@ export function applyJobPatch(job: JobDocument, patch: JobPatch, now: number): J
     labels: job.labels,
     parents: job.parents,
     onParentFailure: job.onParentFailure,
+    concurrencyKey: job.concurrencyKey,
+    concurrencyLimit: job.concurrencyLimit,
+    rateLimit: job.rateLimit,
     createdAt: job.createdAt,
     updatedAt: now,
     startedAt: patch.startedAt !== undefined ? patch.startedAt : job.startedAt,

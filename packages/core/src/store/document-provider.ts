@@ -92,6 +92,12 @@ export interface ClaimRequest {
    * @default 0
    */
   startAhead?: number;
+  /**
+   * Cluster-wide parallelism per callback name: after the claim, at most
+   * this many jobs of the name are `running` in the whole store (counting
+   * every worker's, reserved ones included). Absent names are unlimited.
+   */
+  nameLimits?: Readonly<Record<string, number>>;
 }
 
 /** How a worker ends (or hands back) an attempt. */
@@ -194,6 +200,20 @@ export interface WatchOptions {
 export interface IDocumentDataProvider {
   /** Starts every error message this store raises (e.g. `postgres`). */
   readonly providerName: string;
+
+  /**
+   * True when this store's native `claim` enforces flow control: it never
+   * returns a job whose `concurrencyKey` already has `concurrencyLimit`
+   * running jobs, whose name is at its `request.nameLimits` cap, or whose
+   * `rateLimit` window is full (such a job's `runAt` moves, by the same
+   * write, to when its window has room: `rateWindow.nextStart`). Every check
+   * and the lease are one atomic step across processes. A store without a
+   * native `claim` needs nothing: core's fallback enforces flow control on
+   * the required methods. A store with a native `claim` that does not set
+   * this refuses flow control with a clear error at enqueue and at
+   * dispatcher start.
+   */
+  readonly flowControl?: boolean;
 
   /**
    * Inserts a job, status `scheduled`, version 1, times from `now()`. When

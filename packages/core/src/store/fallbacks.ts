@@ -14,6 +14,8 @@ import type {
   Settlement,
   WriteOptions,
 } from './document-provider.js';
+import { isGated, keyGate, nameGate } from './flow-gates.js';
+import { claimGated } from './gated-claim.js';
 import {
   acceptsSettlement,
   claimPatch,
@@ -24,6 +26,17 @@ import {
   recoverPatch,
   settlePatch,
 } from './transitions.js';
+
+/** Most candidates one fallback claim round reads. */
+const MAX_CLAIM_PAGE = 500;
+
+/** The concurrency gates `job` needs in this claim. */
+function gatesOf(job: JobDocument, request: ClaimRequest): string[] {
+  const gates: string[] = [];
+  if (job.concurrencyKey !== null) gates.push(keyGate(job.concurrencyKey));
+  if (request.nameLimits?.[job.name] !== undefined) gates.push(nameGate(job.name));
+  return gates;
+}
 
 /** How often a fenced write re-reads after losing a compare-and-set race. */
 const MAX_CAS_ROUNDS = 16;
@@ -47,6 +60,9 @@ export async function claimFallback(
   if (request.limit <= 0 || request.names.length === 0) return [];
   const starts = claimStarter(request);
   const claimed: JobDocument[] = [];
+  /** Gates found full in this claim: their other jobs are not tried again. */
+  const full = new Set<string>();
+  let passed = 0;
   for (let round = 0; round < 3 && claimed.length < request.limit; round++) {
     const now = await store.now();
     const want = request.limit - claimed.length;
@@ -55,18 +71,33 @@ export async function claimFallback(
       names: request.names,
       dueAt: now,
       order: 'claim',
-      limit: want * 2,
+      // Jobs held back by a full gate stay at the head: look past them.
+      limit: Math.min(MAX_CLAIM_PAGE, want * 2 + passed),
     });
     if (page.items.length === 0) break;
     let lost = 0;
+    passed = 0;
     for (const job of page.items) {
       if (claimed.length >= request.limit) break;
       const start = starts(claimed.length, job);
+      if (isGated(job, request)) {
+        if (gatesOf(job, request).some((gate) => full.has(gate))) {
+          passed++;
+          continue;
+        }
+        const outcome = await claimGated(store, job, request, now, start);
+        if (outcome.kind === 'claimed') claimed.push(outcome.job);
+        else if (outcome.kind === 'blocked') {
+          full.add(outcome.gate);
+          passed++;
+        } else if (outcome.kind === 'lost') lost++;
+        continue;
+      }
       const after = await store.update(job.id, job.version, claimPatch(job, request, now, start));
       if (after) claimed.push(after);
       else lost++;
     }
-    if (lost === 0) break;
+    if (lost === 0 && passed === 0) break;
   }
   return claimed;
 }

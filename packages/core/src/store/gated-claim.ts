@@ -1,0 +1,57 @@
+import type { JobDocument } from '../model/job.js';
+import type { ClaimRequest, IDocumentDataProvider } from './document-provider.js';
+import { keyGate, nameGate } from './flow-gates.js';
+import { ledgerOf } from './flow-ledger.js';
+import { claimPatch } from './transitions.js';
+
+/** How one flow-controlled candidate fared in core's claim fallback. */
+export type GatedClaim =
+  | { kind: 'claimed'; job: JobDocument }
+  | { kind: 'blocked'; gate: string }
+  | { kind: 'deferred' }
+  | { kind: 'lost' };
+
+/**
+ * Claims one flow-controlled job on the required methods: takes a slot of
+ * its concurrency key, then of its name's cluster-wide parallelism, then a
+ * start of its rate window (each a compare-and-set on the gate's document),
+ * and only then the job itself. A gate that is full leaves the job as it is
+ * (`blocked`); a full rate window moves its `runAt` to when the window has
+ * room (`deferred`); a lost race gives back the slots taken (`lost`).
+ */
+export async function claimGated(
+  store: IDocumentDataProvider,
+  job: JobDocument,
+  request: ClaimRequest,
+  now: number,
+  start: boolean,
+): Promise<GatedClaim> {
+  const ledger = ledgerOf(store);
+  const taken: string[] = [];
+  const giveBack = async () => {
+    for (const gate of taken) await ledger.release(gate, job);
+  };
+  const slots: Array<[string, number]> = [];
+  if (job.concurrencyKey !== null) slots.push([keyGate(job.concurrencyKey), job.concurrencyLimit ?? 1]);
+  const nameLimit = request.nameLimits?.[job.name];
+  if (nameLimit !== undefined) slots.push([nameGate(job.name), nameLimit]);
+  for (const [gate, limit] of slots) {
+    if (!(await ledger.acquire(gate, limit, job, now, request.leaseMs))) {
+      await giveBack();
+      return { kind: 'blocked', gate };
+    }
+    taken.push(gate);
+  }
+  if (job.rateLimit !== null) {
+    const rate = await ledger.takeRate(job.rateLimit, now);
+    if (!rate.ok) {
+      await giveBack();
+      await store.update(job.id, job.version, { runAt: rate.nextStart });
+      return { kind: 'deferred' };
+    }
+  }
+  const after = await store.update(job.id, job.version, claimPatch(job, request, now, start));
+  if (after) return { kind: 'claimed', job: after };
+  await giveBack();
+  return { kind: 'lost' };
+}
