@@ -12,7 +12,8 @@ export type JobServiceErrorCode =
   | 'UNKNOWN_CALLBACK'
   | 'JOB_FAILED'
   | 'JOB_CANCELLED'
-  | 'TIMEOUT';
+  | 'TIMEOUT'
+  | 'WORKER_EXITED';
 
 /** The base of every error this SDK throws on purpose. */
 export class JobServiceError extends Error {

@@ -75,6 +75,14 @@ export type {
   JobMetricsSources,
 } from './metrics/job-metrics.js';
 export { JOB_METRIC_DESCRIPTIONS, observeJobMetrics } from './metrics/job-metrics.js';
+export type { RateLimit } from './model/flow-control.js';
+export {
+  checkConcurrencyLimit,
+  checkFlowKey,
+  checkRateLimit,
+  FLOW_LIMITS,
+  rateWindow,
+} from './model/flow-control.js';
 export { INPUT_LIMITS } from './model/input-limits.js';
 export type {
   AttemptRecord,
@@ -104,17 +112,6 @@ export type { JsonLimits, JsonObject, JsonValue } from './model/json.js';
 export { assertJson, unstorableText } from './model/json.js';
 export type { JobLabels } from './model/labels.js';
 export { checkLabels, hasLabels, LABEL_LIMITS } from './model/labels.js';
-export type { RateLimit } from './model/flow-control.js';
-export {
-  checkConcurrencyLimit,
-  checkFlowKey,
-  checkRateLimit,
-  FLOW_LIMITS,
-  rateWindow,
-} from './model/flow-control.js';
-export type { Admission, FlowCounts } from './store/flow-gates.js';
-export { admitJob, isGated, keyGate, nameGate, RateBook } from './store/flow-gates.js';
-export { FLOW_GATE_DOCUMENT_NAME, INTERNAL_NAME_PREFIX, isInternalDocumentName } from './store/flow-ledger.js';
 export type {
   MisfirePolicy,
   OverlapPolicy,
@@ -166,6 +163,13 @@ export {
   recoverFallback,
   settleFallback,
 } from './store/fallbacks.js';
+export type { Admission, FlowCounts } from './store/flow-gates.js';
+export { admitJob, isGated, keyGate, nameGate, RateBook } from './store/flow-gates.js';
+export {
+  FLOW_GATE_DOCUMENT_NAME,
+  INTERNAL_NAME_PREFIX,
+  isInternalDocumentName,
+} from './store/flow-ledger.js';
 export {
   acceptsSettlement,
   claimAheadCount,

@@ -148,6 +148,12 @@ export type JobCallbackClass<TCallback extends AnyJobCallback = AnyJobCallback> 
    * even a handler that never yields stops. @default 'none'
    */
   isolation?: 'none' | 'worker-thread';
+  /**
+   * The module a `'worker-thread'` callback's worker imports to find the
+   * class: set `static moduleUrl = import.meta.url` (a `file:` URL or an
+   * absolute path to JavaScript Node can load).
+   */
+  moduleUrl?: string;
 };
 
 /**

@@ -6,11 +6,19 @@ import { clampTimerDelay } from '../util/timer-limit.js';
 import type { AbortCause } from './abort-reasons.js';
 import { Attempt, type AttemptEnd, type AttemptHost } from './attempt.js';
 import type { DispatcherEvents } from './dispatcher-events.js';
+import { isTerminable } from './isolation/isolated-callback.js';
 import { mayLapseBeforeNextBeat } from './lease-keeper.js';
 import type { SettlePipeline } from './settle-pipeline.js';
 import { decideSettlement, type SettlementDecision } from './settlement-policy.js';
 import { StartAhead } from './start-ahead.js';
 import type { TimeoutTimer } from './timeout-timer.js';
+
+/** The default `timeoutGraceMs`: how long a handler may outlive its aborted signal. */
+export const DEFAULT_TIMEOUT_GRACE_MS = 5_000;
+
+function graceOf(callback: JobCallbackClass | undefined): number {
+  return callback?.timeoutGraceMs ?? DEFAULT_TIMEOUT_GRACE_MS;
+}
 
 /** What the slots ask of their dispatcher. */
 export interface SlotsHost {
@@ -68,6 +76,31 @@ export class AttemptSlots {
     this.ahead = new StartAhead(options.concurrency, options.startAhead ? options.maxBatch : 0);
   }
 
+  /**
+   * A time limit passed. At `timeoutMs` the signal aborts and the handler
+   * gets the callback's `timeoutGraceMs` to end; at the hard limit the
+   * attempt is settled as timed out even if it has not, its slot frees and
+   * an isolated callback's worker is terminated (a late write is fenced).
+   */
+  timedOut(attempt: Attempt): void {
+    if (attempt.settled) return;
+    if (!attempt.aborted) {
+      attempt.abort('timeout', `timed out after ${attempt.job.timeoutMs} ms`);
+      this.timeouts.add(attempt, performance.now() + graceOf(this.host.callbackOf(attempt.job.name)));
+      return;
+    }
+    const reason = attempt.aborted;
+    this.settle(
+      attempt,
+      decideSettlement(
+        attempt.job,
+        { kind: 'aborted', cause: 'timeout', reason },
+        this.host.callbackOf(attempt.job.name),
+      ),
+    );
+    this.letGo(attempt);
+  }
+
   /** Slots in use. */
   get running(): number {
     return this.inUse;
@@ -86,6 +119,13 @@ export class AttemptSlots {
   /** Jobs waiting for a slot (reserved, or started ahead). */
   get buffered(): number {
     return this.buffer.length + this.ready.length + this.aheadInFlight;
+  }
+
+  /** Jobs of `name` this worker holds (running, starting or waiting for a slot). */
+  heldOf(name: string): number {
+    let count = 0;
+    for (const attempt of this.held.values()) if (attempt.job.name === name) count++;
+    return count;
   }
 
   /** Nothing held, running or waiting. */
@@ -130,6 +170,11 @@ export class AttemptSlots {
     }
     // Not running yet: hand it back (a release uncounts a job started ahead).
     const handBack = (attempt.phase === 'reserved' || attempt.phase === 'ready') && cause !== 'cancelled';
+    if (attempt.phase === 'running' && cause !== 'shutdown') {
+      // Settled now; a handler that ignores its signal loses its slot after the grace.
+      const timer = setTimeout(() => this.letGo(attempt), graceOf(this.host.callbackOf(attempt.job.name)));
+      timer.unref();
+    }
     this.settle(
       attempt,
       handBack
@@ -271,7 +316,21 @@ export class AttemptSlots {
     this.finish(attempt, end);
   }
 
+  /**
+   * Frees the slot of a settled attempt whose handler has not ended (and
+   * terminates its worker if it is isolated); the handler's end, if it
+   * ever comes, then frees nothing.
+   */
+  private letGo(attempt: Attempt): void {
+    if (attempt.handlerEnded || attempt.letGo) return;
+    attempt.letGo = true;
+    if (isTerminable(attempt.instance)) attempt.instance.terminate();
+    this.slotFreed();
+  }
+
   private finish(attempt: Attempt, end: AttemptEnd): void {
+    attempt.handlerEnded = true;
+    if (attempt.letGo) return;
     this.ahead.ran(performance.now() - attempt.startedAtLocal);
     if (!attempt.settled) {
       const aborted = attempt.aborted;

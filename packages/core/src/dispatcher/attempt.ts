@@ -11,6 +11,7 @@ import type { JsonObject, JsonValue } from '../model/json.js';
 import { mutableMetadata } from '../util/json-copy.js';
 import type { Logger } from '../util/logger.js';
 import { type AbortCause, JobAbortedError } from './abort-reasons.js';
+import { IsolatedCallback, isIsolated } from './isolation/isolated-callback.js';
 
 /** How an attempt's callback ended, before policy turns it into a settlement. */
 export type AttemptEnd =
@@ -45,6 +46,10 @@ export class Attempt implements JobContext {
   private pendingLogs: JobLogEntry[] | undefined;
   /** Set once the attempt's outcome has been handed to the settler. */
   settled = false;
+  /** The handler has returned or thrown. */
+  handlerEnded = false;
+  /** Its slot was freed before its handler ended (a hard time limit, or a grace after cancel). */
+  letGo = false;
   /** Local time the callback started; 0 until then. */
   startedAtLocal = 0;
   /** The local deadline of `timeoutMs`, or `Infinity`. */
@@ -201,7 +206,9 @@ export class Attempt implements JobContext {
   private build(metadata: unknown, onEnd: (end: AttemptEnd) => void): void {
     let built: AnyJobCallback | Promise<AnyJobCallback>;
     try {
-      built = this.host.factory(this.callback, this.job);
+      built = isIsolated(this.callback)
+        ? (new IsolatedCallback(this.callback) as unknown as AnyJobCallback)
+        : this.host.factory(this.callback, this.job);
     } catch (error) {
       onEnd({ kind: 'threw', error });
       return;

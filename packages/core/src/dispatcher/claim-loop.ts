@@ -23,6 +23,8 @@ export interface ClaimHost {
   error(error: unknown, during: string): void;
   /** A claim round ended. */
   roundEnded(): void;
+  /** Jobs of `name` this worker holds (running or waiting for a slot), for per-callback caps. */
+  heldOf(name: string): number;
 }
 
 /** The claim loop's settings. */
@@ -35,6 +37,10 @@ export interface ClaimSettings {
   workerId: string;
   leaseMs: number;
   idlePollMs: number;
+  /** Per name, the most jobs this worker holds at once (`maxParallelism`); empty when none. */
+  caps: ReadonlyMap<string, number>;
+  /** Cluster-wide caps every claim carries (`ClaimRequest.nameLimits`). */
+  nameLimits: Readonly<Record<string, number>> | undefined;
 }
 
 /**
@@ -204,15 +210,9 @@ export class ClaimLoop {
     const leaseStart = performance.now();
     const changesBefore = this.changes;
     let jobs: JobDocument[];
+    let full: boolean;
     try {
-      jobs = await this.store.claim({
-        names: this.settings.names,
-        limit,
-        start: Math.min(start, limit),
-        startAhead,
-        workerId: this.settings.workerId,
-        leaseMs: this.settings.leaseMs,
-      });
+      ({ jobs, full } = await this.claimCapped(limit, Math.min(start, limit), startAhead));
       this.failures = 0;
     } catch (error) {
       this.host.error(error, 'claim');
@@ -221,10 +221,67 @@ export class ClaimLoop {
       this.wantClaim = this.host.accepting();
       return;
     }
-    this.adaptPrefetch(jobs.length, limit, performance.now() - leaseStart);
-    if (jobs.length === limit) this.wantClaim = true;
+    this.adaptPrefetch(full ? limit : jobs.length, limit, performance.now() - leaseStart);
+    if (full) this.wantClaim = true;
     // A settle that landed while this claim was in flight may have made a job due that its snapshot missed.
     else if (jobs.length === 0) this.empty = !this.wantClaim && this.changes === changesBefore;
     this.host.claimed(jobs, leaseStart);
+  }
+
+  /**
+   * One claim, or — with per-callback caps — one per capped name that has
+   * room (its limit and starts cut to that room, nothing started ahead),
+   * then one for the uncapped names with what is left. `full`: the last
+   * claim came back with all it asked for (more may be due).
+   */
+  private async claimCapped(
+    limit: number,
+    start: number,
+    startAhead: number,
+  ): Promise<{ jobs: JobDocument[]; full: boolean }> {
+    const { caps, names, workerId, leaseMs, nameLimits } = this.settings;
+    const base = { workerId, leaseMs, ...(nameLimits ? { nameLimits } : {}) };
+    if (caps.size === 0) {
+      const jobs = await this.store.claim({ ...base, names, limit, start, startAhead });
+      return { jobs, full: jobs.length === limit };
+    }
+    const jobs: JobDocument[] = [];
+    let left = limit;
+    let startLeft = start;
+    // Jobs leased by an earlier claim of this round are handed over even when a later claim fails.
+    const keep = (error: unknown) => {
+      if (jobs.length === 0) throw error;
+      this.host.error(error, 'claim');
+      return { jobs, full: false };
+    };
+    for (const [name, cap] of caps) {
+      const room = Math.min(left, cap - this.host.heldOf(name));
+      if (room <= 0) continue;
+      let got: JobDocument[];
+      try {
+        got = await this.store.claim({
+          ...base,
+          names: [name],
+          limit: room,
+          start: Math.min(startLeft, room),
+          startAhead: 0,
+        });
+      } catch (error) {
+        return keep(error);
+      }
+      jobs.push(...got);
+      left -= got.length;
+      startLeft = Math.max(0, startLeft - got.length);
+    }
+    const uncapped = names.filter((name) => !caps.has(name));
+    if (uncapped.length === 0 || left === 0) return { jobs, full: false };
+    let got: JobDocument[];
+    try {
+      got = await this.store.claim({ ...base, names: uncapped, limit: left, start: startLeft, startAhead });
+    } catch (error) {
+      return keep(error);
+    }
+    jobs.push(...got);
+    return { jobs, full: got.length === left };
   }
 }

@@ -7,6 +7,7 @@ import type { IQueueProvider } from '../queue/queue-provider.js';
 import type { Calendar } from '../scheduling/ticks.js';
 import type { IDocumentDataProvider } from '../store/document-provider.js';
 import type { Logger } from '../util/logger.js';
+import type { ParallelismOverride } from './parallelism.js';
 
 /** Options for {@link JobDispatcher}. */
 export interface JobDispatcherOptions {
@@ -76,6 +77,11 @@ export interface JobDispatcherOptions {
   scheduleCheckMs?: number;
   /** Calendars schedules may name: `(epochMs, timezone) => true` when that day is excluded. */
   calendars?: Record<string, Calendar>;
+  /**
+   * Overrides callbacks' `maxParallelism` by name: a number (the callback's
+   * scope kept) or `{ max, scope }`, e.g. `{ resize: 2, report: { max: 1, scope: 'cluster' } }`.
+   */
+  maxParallelism?: Record<string, ParallelismOverride>;
 }
 
 /** The options with defaults applied. */

@@ -25,9 +25,11 @@ import {
   type ResolvedDispatcherOptions,
   resolveDispatcherOptions,
 } from './dispatcher-options.js';
+import { checkIsolation } from './isolation/isolated-callback.js';
 import { LeaseKeeper } from './lease-keeper.js';
 import { LogFlusher } from './log-flusher.js';
 import { Maintenance } from './maintenance.js';
+import { resolveParallelism } from './parallelism.js';
 import { SettlePipeline } from './settle-pipeline.js';
 import { TimeoutTimer } from './timeout-timer.js';
 
@@ -93,6 +95,8 @@ export class JobDispatcher extends TypedEmitter<DispatcherEvents> implements Att
       throw new InvalidInputError('callbacks', 'list at least one callback class for the dispatcher to run');
     }
     this.names = this.registry.names;
+    const parallelism = resolveParallelism(this.registry, options.maxParallelism, options.store);
+    checkIsolation(this.registry);
     this.store = new JobStore(options.store);
     this.releaser = new ChildReleaser(this.store, (job) => {
       this.ring(job, 0);
@@ -133,8 +137,9 @@ export class JobDispatcher extends TypedEmitter<DispatcherEvents> implements Att
         claimed: (jobs, leaseStart) => this.slots.take(jobs, leaseStart),
         error: (e, during) => this.reportError(e, during),
         roundEnded: () => this.checkIdle(),
+        heldOf: (name) => this.slots.heldOf(name),
       },
-      { ...this.options, names: this.names },
+      { ...this.options, names: this.names, caps: parallelism.local, nameLimits: parallelism.cluster },
     );
     this.leases = new LeaseKeeper(this.store, this.options, {
       held: () => this.slots.held.values(),
@@ -143,9 +148,7 @@ export class JobDispatcher extends TypedEmitter<DispatcherEvents> implements Att
       flushLogs: (attempts) => logs.flushAll(attempts),
       error: (e) => this.reportError(e, 'heartbeat'),
     });
-    this.timeouts = new TimeoutTimer((a) =>
-      this.slots.abort(a, 'timeout', `timed out after ${a.job.timeoutMs} ms`),
-    );
+    this.timeouts = new TimeoutTimer((a) => this.slots.timedOut(a));
     this.slots = new AttemptSlots(
       {
         accepting: () => this.accepting,

@@ -3,10 +3,15 @@ import { type Backoff, DEFAULT_BACKOFF, toStoredBackoff } from '../callbacks/bac
 import type { JobCallbackClass } from '../callbacks/base-job-callback.js';
 import { InvalidInputError } from '../errors.js';
 import { checkParentFailurePolicy, checkParentIds } from '../flow/continuation-options.js';
+import {
+  checkConcurrencyLimit,
+  checkFlowKey,
+  checkRateLimit,
+  type RateLimit,
+} from '../model/flow-control.js';
 import { INPUT_LIMITS } from '../model/input-limits.js';
 import type { NewJob, ParentFailurePolicy, StoredBackoff } from '../model/job.js';
 import { assertJson, type JsonValue, unstorableText } from '../model/json.js';
-import { checkConcurrencyLimit, checkFlowKey, checkRateLimit, type RateLimit } from '../model/flow-control.js';
 import { checkLabels } from '../model/labels.js';
 import { checkTraceCarrier, type TraceCarrier } from '../model/trace.js';
 
@@ -227,7 +232,11 @@ function delay(value: unknown): number {
 }
 
 /** Stores the job's concurrency key and rate limit (options over the callback's static). */
-function applyFlowControl(job: NewJob, options: EnqueueOptions, callback: JobCallbackClass | undefined): void {
+function applyFlowControl(
+  job: NewJob,
+  options: EnqueueOptions,
+  callback: JobCallbackClass | undefined,
+): void {
   if (options.concurrencyKey !== undefined) {
     job.concurrencyKey = checkFlowKey(options.concurrencyKey, 'options.concurrencyKey');
     job.concurrencyLimit =

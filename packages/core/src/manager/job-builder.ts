@@ -31,7 +31,13 @@ export class JobBuilder {
     itemField?: string,
   ): NewJob {
     try {
-      const job = buildNewJob(this.nameOf(callback, field), metadata, options, this.classOf(callback), this.defaults);
+      const job = buildNewJob(
+        this.nameOf(callback, field),
+        metadata,
+        options,
+        this.classOf(callback),
+        this.defaults,
+      );
       if (this.flowControlRefused && (job.concurrencyKey || job.rateLimit)) {
         throw new InvalidInputError(
           job.concurrencyKey ? 'options.concurrencyKey' : 'options.rateLimit',

@@ -102,7 +102,8 @@ export const rateWindow = {
 };
 
 function describe(value: unknown): string {
-  if (typeof value === 'string') return value.length > 40 ? `a string of ${value.length} characters` : `'${value}'`;
+  if (typeof value === 'string')
+    return value.length > 40 ? `a string of ${value.length} characters` : `'${value}'`;
   if (typeof value === 'number') return String(value);
   return value === null ? 'null' : typeof value;
 }

@@ -35,11 +35,18 @@ interface Holder {
   id: string;
   token: number;
   until: number;
+  /** This acquisition's own id: a give-back removes exactly it, never a rival's holder of the same job. */
+  nonce: string;
 }
+
+/** What `acquire` found: a slot (`nonce` names it), a full gate, or a rival claim of the same job. */
+export type Acquired = { ok: true; nonce: string } | { ok: false; reason: 'full' | 'racing' };
 
 interface GateFields {
   holders?: Holder[];
   starts?: number[];
+  /** `id:token` of the claims behind the newest starts: a rival claim of the same job takes no second start. */
+  takers?: string[];
 }
 
 /** A gate's document: its id and what it holds. */
@@ -56,47 +63,67 @@ export class FlowLedger {
 
   /**
    * Takes a slot of `gate` (at most `limit` holders) for `job`'s next
-   * claim; false when the gate is full of live holders.
+   * claim. Not when the gate is full of live holders (`full`), nor when
+   * another worker is claiming the same job under the same token
+   * (`racing`: at most one of the two claims can land).
    */
-  async acquire(gate: string, limit: number, job: JobDocument, now: number, leaseMs: number): Promise<boolean> {
+  async acquire(
+    gate: string,
+    limit: number,
+    job: JobDocument,
+    now: number,
+    leaseMs: number,
+  ): Promise<Acquired> {
+    const token = job.leaseToken + 1;
     for (let round = 0; round < MAX_CAS_ROUNDS; round++) {
       const { doc, fields } = await this.read(gate);
-      let holders = (fields.holders ?? []).filter((h) => h.id !== job.id);
+      let holders = fields.holders ?? [];
+      if (holders.some((h) => h.id === job.id && h.token === token)) return { ok: false, reason: 'racing' };
       if (holders.length >= limit) holders = await this.live(holders, now);
-      if (holders.length >= limit) return false;
-      holders.push({ id: job.id, token: job.leaseToken + 1, until: now + leaseMs });
-      if (await this.write(doc, { ...fields, holders })) return true;
+      if (holders.length >= limit) return { ok: false, reason: 'full' };
+      const nonce = uuidv7();
+      holders = [...holders, { id: job.id, token, until: now + leaseMs, nonce }];
+      if (await this.write(doc, { ...fields, holders })) return { ok: true, nonce };
     }
-    return false;
+    return { ok: false, reason: 'racing' };
   }
 
-  /** Gives back `job`'s slot of `gate` (its claim did not land). */
-  async release(gate: string, job: JobDocument): Promise<void> {
+  /** Gives back the slot `nonce` of `gate` (its claim did not land). */
+  async release(gate: string, nonce: string): Promise<void> {
     for (let round = 0; round < MAX_CAS_ROUNDS; round++) {
       const { doc, fields } = await this.read(gate);
-      const holders = (fields.holders ?? []).filter((h) => !(h.id === job.id && h.token === job.leaseToken + 1));
+      const holders = (fields.holders ?? []).filter((h) => h.nonce !== nonce);
       if (holders.length === (fields.holders ?? []).length) return;
       if (await this.write(doc, { ...fields, holders })) return;
     }
   }
 
   /**
-   * Records a start at `now` under `limit` when its window has room;
-   * otherwise returns when the window next has room.
+   * Records a start at `now` under `limit` for `job`'s next claim when its
+   * window has room; otherwise returns when the window next has room. A
+   * rival claim of the same job under the same token gets `racing` and
+   * records nothing, so racing claimers never spend the window twice.
    */
-  async takeRate(limit: RateLimit, now: number): Promise<{ ok: true } | { ok: false; nextStart: number }> {
+  async takeRate(
+    limit: RateLimit,
+    job: JobDocument,
+    now: number,
+  ): Promise<{ ok: true } | { ok: false; nextStart: number } | { ok: false; racing: true }> {
     const gate = `rate:${limit.key}`;
+    const taker = `${job.id}:${job.leaseToken + 1}`;
     for (let round = 0; round < MAX_CAS_ROUNDS; round++) {
       const { doc, fields } = await this.read(gate);
       const starts = fields.starts ?? [];
+      const takers = fields.takers ?? [];
+      if (takers.includes(taker)) return { ok: false, racing: true };
       if (rateWindow.room(starts, now, limit) === 0) {
         return { ok: false, nextStart: rateWindow.nextStart(starts, now, limit) };
       }
-      if (await this.write(doc, { ...fields, starts: rateWindow.record(starts, [now], limit) })) {
-        return { ok: true };
-      }
+      const recorded = rateWindow.record(starts, [now], limit);
+      const kept = [...takers, taker].slice(-Math.max(limit.max, 1));
+      if (await this.write(doc, { ...fields, starts: recorded, takers: kept })) return { ok: true };
     }
-    return { ok: false, nextStart: now + 1 };
+    return { ok: false, racing: true };
   }
 
   /** The holders that still count (one read of each job). */
@@ -111,7 +138,9 @@ export class FlowLedger {
   }
 
   private async write(doc: JobDocument, fields: GateFields): Promise<boolean> {
-    return (await this.store.update(doc.id, doc.version, { metadata: fields as unknown as JsonValue })) !== null;
+    return (
+      (await this.store.update(doc.id, doc.version, { metadata: fields as unknown as JsonValue })) !== null
+    );
   }
 
   private async read(gate: string): Promise<Gate> {

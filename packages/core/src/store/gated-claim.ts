@@ -27,25 +27,27 @@ export async function claimGated(
   start: boolean,
 ): Promise<GatedClaim> {
   const ledger = ledgerOf(store);
-  const taken: string[] = [];
+  const taken: Array<[gate: string, nonce: string]> = [];
   const giveBack = async () => {
-    for (const gate of taken) await ledger.release(gate, job);
+    for (const [gate, nonce] of taken) await ledger.release(gate, nonce);
   };
   const slots: Array<[string, number]> = [];
   if (job.concurrencyKey !== null) slots.push([keyGate(job.concurrencyKey), job.concurrencyLimit ?? 1]);
   const nameLimit = request.nameLimits?.[job.name];
   if (nameLimit !== undefined) slots.push([nameGate(job.name), nameLimit]);
   for (const [gate, limit] of slots) {
-    if (!(await ledger.acquire(gate, limit, job, now, request.leaseMs))) {
+    const slot = await ledger.acquire(gate, limit, job, now, request.leaseMs);
+    if (!slot.ok) {
       await giveBack();
-      return { kind: 'blocked', gate };
+      return slot.reason === 'full' ? { kind: 'blocked', gate } : { kind: 'lost' };
     }
-    taken.push(gate);
+    taken.push([gate, slot.nonce]);
   }
   if (job.rateLimit !== null) {
-    const rate = await ledger.takeRate(job.rateLimit, now);
+    const rate = await ledger.takeRate(job.rateLimit, job, now);
     if (!rate.ok) {
       await giveBack();
+      if ('racing' in rate) return { kind: 'lost' };
       await store.update(job.id, job.version, { runAt: rate.nextStart });
       return { kind: 'deferred' };
     }

@@ -138,6 +138,7 @@ export type ConformanceArea =
   | 'metadata-schema'
   | 'labels'
   | 'idempotency'
+  | 'flow-control'
   | 'recovery'
   | 'crash'
   | 'shutdown'

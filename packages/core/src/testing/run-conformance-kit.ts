@@ -5,6 +5,7 @@ import { claimArea } from './areas/claim.js';
 import { continuationsArea } from './areas/continuations.js';
 import { crashArea } from './areas/crash.js';
 import { dispatcherArea } from './areas/dispatcher.js';
+import { flowControlArea } from './areas/flow-control.js';
 import { hostileInputArea } from './areas/hostile-input.js';
 import { idempotencyArea } from './areas/idempotency.js';
 import { jobLogsArea } from './areas/job-logs.js';
@@ -46,6 +47,7 @@ const AREAS: Record<ConformanceArea, (ctx: KitContext, features: QueueFeatures) 
   routing: routingArea,
   retention: retentionArea,
   dispatcher: dispatcherArea,
+  'flow-control': flowControlArea,
   scheduling: schedulingArea,
   timers: timersArea,
   'hostile-input': hostileInputArea,
