@@ -81,6 +81,11 @@ export async function claimFallback(
       if (claimed.length >= request.limit) break;
       const start = starts(claimed.length, job);
       if (isGated(job, request)) {
+        // A rate-limited job is claimed only to start now: a reservation would spend its window early.
+        if (job.rateLimit !== null && !start) {
+          passed++;
+          continue;
+        }
         if (gatesOf(job, request).some((gate) => full.has(gate))) {
           passed++;
           continue;

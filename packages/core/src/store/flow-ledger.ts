@@ -45,7 +45,7 @@ export type Acquired = { ok: true; nonce: string } | { ok: false; reason: 'full'
 interface GateFields {
   holders?: Holder[];
   starts?: number[];
-  /** `id:token` of the claims behind the newest starts: a rival claim of the same job takes no second start. */
+  /** `id@version` of the claims behind the newest starts: a rival claim of the same job takes no second start. */
   takers?: string[];
 }
 
@@ -110,7 +110,7 @@ export class FlowLedger {
     now: number,
   ): Promise<{ ok: true } | { ok: false; nextStart: number } | { ok: false; racing: true }> {
     const gate = `rate:${limit.key}`;
-    const taker = `${job.id}:${job.leaseToken + 1}`;
+    const taker = takerOf(job);
     for (let round = 0; round < MAX_CAS_ROUNDS; round++) {
       const { doc, fields } = await this.read(gate);
       const starts = fields.starts ?? [];
@@ -124,6 +124,20 @@ export class FlowLedger {
       if (await this.write(doc, { ...fields, starts: recorded, takers: kept })) return { ok: true };
     }
     return { ok: false, racing: true };
+  }
+
+  /** Gives back the start `takeRate` recorded at `at` for `job` (its claim did not land). */
+  async giveBackRate(limit: RateLimit, job: JobDocument, at: number): Promise<void> {
+    const taker = takerOf(job);
+    for (let round = 0; round < MAX_CAS_ROUNDS; round++) {
+      const { doc, fields } = await this.read(`rate:${limit.key}`);
+      const takers = fields.takers ?? [];
+      if (!takers.includes(taker)) return;
+      const starts = [...(fields.starts ?? [])];
+      const i = starts.lastIndexOf(at);
+      if (i >= 0) starts.splice(i, 1);
+      if (await this.write(doc, { ...fields, starts, takers: takers.filter((t) => t !== taker) })) return;
+    }
   }
 
   /** The holders that still count (one read of each job). */
@@ -175,6 +189,11 @@ export class FlowLedger {
     const page = await this.store.query({ key, names: [FLOW_GATE_DOCUMENT_NAME], limit: 1 });
     return page.items[0] ?? null;
   }
+}
+
+/** Who takes a rate start: one version of one job (only one claim of that version can land). */
+function takerOf(job: JobDocument): string {
+  return `${job.id}@${job.version}`;
 }
 
 const ledgers = new WeakMap<IDocumentDataProvider, FlowLedger>();

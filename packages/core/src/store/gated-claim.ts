@@ -23,9 +23,10 @@ export async function claimGated(
   store: IDocumentDataProvider,
   job: JobDocument,
   request: ClaimRequest,
-  now: number,
+  claimNow: number,
   start: boolean,
 ): Promise<GatedClaim> {
+  let now = claimNow;
   const ledger = ledgerOf(store);
   const taken: Array<[gate: string, nonce: string]> = [];
   const giveBack = async () => {
@@ -44,6 +45,8 @@ export async function claimGated(
     taken.push([gate, slot.nonce]);
   }
   if (job.rateLimit !== null) {
+    // The start is recorded at the store's time now, not the round's: the slots above took round trips.
+    now = await store.now();
     const rate = await ledger.takeRate(job.rateLimit, job, now);
     if (!rate.ok) {
       await giveBack();
@@ -54,6 +57,7 @@ export async function claimGated(
   }
   const after = await store.update(job.id, job.version, claimPatch(job, request, now, start));
   if (after) return { kind: 'claimed', job: after };
+  if (job.rateLimit !== null) await ledger.giveBackRate(job.rateLimit, job, now);
   await giveBack();
   return { kind: 'lost' };
 }
