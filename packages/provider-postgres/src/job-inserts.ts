@@ -1,5 +1,8 @@
 import {
+  checkConcurrencyLimit,
+  checkFlowKey,
   checkLabels,
+  checkRateLimit,
   checkTraceCarrier,
   type InsertResult,
   InvalidInputError,
@@ -31,6 +34,12 @@ interface CheckedJob {
   parents: string[] | null;
   /** `null` for the default (`cancel`). */
   onParentFailure: string | null;
+  /** The concurrency key, `null` for none. */
+  concurrencyKey: string | null;
+  /** With a key: its limit (default 1); `null` without. */
+  concurrencyLimit: number | null;
+  /** The rate limit as JSON text, `null` for none. */
+  rateLimit: string | null;
 }
 
 /** Checks a NewJob's scalar fields (naming the field, `prefix` first). Nothing is written on failure. */
@@ -55,7 +64,31 @@ function checkNewJob(job: NewJob, prefix: string): CheckedJob {
     ...traceColumns(job.trace, `${prefix}trace`),
     labels: labelsColumn(job.labels, `${prefix}labels`),
     ...parentColumns(job, prefix),
+    ...flowColumns(job, prefix),
   };
+}
+
+/** The job's flow control, checked like an enqueue's; `null`s for none. */
+function flowColumns(
+  job: NewJob,
+  prefix: string,
+): Pick<CheckedJob, 'concurrencyKey' | 'concurrencyLimit' | 'rateLimit'> {
+  const key =
+    job.concurrencyKey === undefined || job.concurrencyKey === null
+      ? null
+      : checkFlowKey(job.concurrencyKey, `${prefix}concurrencyKey`);
+  let limit: number | null = null;
+  if (key !== null) {
+    limit =
+      job.concurrencyLimit === undefined || job.concurrencyLimit === null
+        ? 1
+        : checkConcurrencyLimit(job.concurrencyLimit, `${prefix}concurrencyLimit`);
+  }
+  const rate =
+    job.rateLimit === undefined || job.rateLimit === null
+      ? null
+      : JSON.stringify(checkRateLimit(job.rateLimit, `${prefix}rateLimit`));
+  return { concurrencyKey: key, concurrencyLimit: limit, rateLimit: rate };
 }
 
 /** A continuation's parents and policy, checked; `null`s for a job without parents. */
@@ -124,6 +157,9 @@ export async function insertJob(
       c.labels,
       c.parents === null ? null : textArray(c.parents),
       c.onParentFailure,
+      c.concurrencyKey,
+      c.concurrencyLimit,
+      c.rateLimit,
       ...(ring ? [ring.channel, ring.payload] : []),
     ],
     'insert',
@@ -187,6 +223,11 @@ export async function insertJobs(
         .join(',')}]`,
       JSON.stringify(field('parents')),
       textArray(field('onParentFailure')),
+      textArray(field('concurrencyKey')),
+      numberArray(field('concurrencyLimit')),
+      `[${field('rateLimit')
+        .map((l) => l ?? 'null')
+        .join(',')}]`,
     ],
     'insertMany',
   );

@@ -12,6 +12,8 @@ import {
   type LeaseExtensionResult,
   type Settlement,
 } from '@jobservice/core';
+import type pg from 'pg';
+import { claimWithFlow, nameCaps } from './flow-claim.js';
 import * as check from './input-checks.js';
 import { type JobRow, toJobDocument } from './job-row.js';
 import { booleanArray, numberArray, textArray } from './pg-array.js';
@@ -25,16 +27,18 @@ import type { Queryable, SqlRunner } from './sql-runner.js';
 const OUTCOMES = new Set(['completed', 'failed', 'cancelled', 'retry', 'release', 'start']);
 const MAX_LIMIT = 2 ** 31 - 1;
 
+/** A claim row: a job, or (flagged `flow_pending`, all else null) the mark that gated work is due. */
+type ClaimRow = JobRow & { flow_pending?: boolean };
+
 /**
- * Leases up to `limit` due jobs in one statement, the first `start` in claim
- * order started, up to `startAhead` more started when they may be (core's
- * `claimStarter`), the rest reserved; returns them in claim order.
+ * Leases up to `limit` due jobs, the first `start` in claim order started,
+ * up to `startAhead` more started when they may be (core's
+ * `claimStarter`), the rest reserved; returns them in claim order. A claim
+ * without name caps is one statement while no gated job is due for its
+ * names; otherwise it runs the flow claim (`claimWithFlow`), which admits
+ * plain and gated jobs together by core's `admitJob`.
  */
-export async function claimJobs(
-  db: Queryable,
-  sql: SqlRunner,
-  request: ClaimRequest,
-): Promise<JobDocument[]> {
+export async function claimJobs(db: pg.Pool, sql: SqlRunner, request: ClaimRequest): Promise<JobDocument[]> {
   if (request === null || typeof request !== 'object') {
     throw new InvalidInputError('request', 'must be { names, limit, workerId, leaseMs }');
   }
@@ -48,20 +52,30 @@ export async function claimJobs(
   const ahead = request.startAhead === undefined ? 0 : check.int8(request.startAhead, 'request.startAhead');
   const starting = claimStartCount({ ...request, limit, start });
   const startingAhead = Math.min(limit, claimAheadCount({ ...request, startAhead: ahead }));
+  const caps = nameCaps(request, names);
+  const lease = { names, limit, workerId, leaseMs, starting, startingAhead };
+  if (caps.size > 0) return sorted(await claimWithFlow(db, sql, request, lease, caps));
   const { rows } =
     names.length === 1
-      ? await sql.run<JobRow>(
+      ? await sql.run<ClaimRow>(
           db,
           CLAIM_JOBS_BY_NAME,
           [names[0], limit, workerId, leaseMs, starting, startingAhead],
           'claim',
         )
-      : await sql.run<JobRow>(
+      : await sql.run<ClaimRow>(
           db,
           CLAIM_JOBS,
           [textArray(names), limit, workerId, leaseMs, starting, startingAhead],
           'claim',
         );
+  if (rows.some((r) => r.flow_pending === true)) {
+    return sorted(await claimWithFlow(db, sql, request, lease, caps));
+  }
+  return sorted(rows);
+}
+
+function sorted(rows: readonly JobRow[]): JobDocument[] {
   return rows.map(toJobDocument).sort(compareClaimOrder);
 }
 

@@ -5,6 +5,7 @@ import type {
   JobLogEntry,
   JobStatus,
   JsonValue,
+  RateLimit,
   StoredBackoff,
   TraceCarrier,
 } from '@jobservice/core';
@@ -44,6 +45,9 @@ export interface JobRow {
   labels: Record<string, string> | null;
   parents: string[] | null;
   on_parent_failure: string | null;
+  concurrency_key: string | null;
+  concurrency_limit: number | null;
+  rate_limit: RateLimit | null;
 }
 
 function num(value: string | number): number {
@@ -69,6 +73,12 @@ const NO_PARENTS: string[] = Object.freeze([]) as unknown as string[];
 
 /** The labels of every job without any (frozen: shared). */
 const NO_LABELS: Readonly<Record<string, string>> = Object.freeze({});
+
+/** The stored rate limit in the API's field order (jsonb sorts keys), or null. */
+function rateLimitOf(limit: RateLimit | null | undefined): RateLimit | null {
+  if (limit === null || limit === undefined) return null;
+  return { key: limit.key, max: limit.max, perMs: limit.perMs };
+}
 
 /** Maps a row to the API's document (epoch ms numbers, camelCase). */
 export function toJobDocument(row: JobRow): JobDocument {
@@ -100,6 +110,9 @@ export function toJobDocument(row: JobRow): JobDocument {
     labels: row.labels ?? NO_LABELS,
     parents: row.parents ?? NO_PARENTS,
     onParentFailure: row.on_parent_failure === 'run' ? 'run' : 'cancel',
+    concurrencyKey: row.concurrency_key ?? null,
+    concurrencyLimit: row.concurrency_limit ?? null,
+    rateLimit: rateLimitOf(row.rate_limit),
     createdAt: num(row.created_at),
     updatedAt: num(row.updated_at),
     startedAt: numOrNull(row.started_at),

@@ -76,6 +76,11 @@ export interface PostgresTestingTools {
 export class PostgresProvider implements IDocumentDataProvider, IQueueProvider {
   /** Starts every error message this provider raises. */
   readonly providerName = 'postgres';
+  /**
+   * The claim enforces concurrency keys, rate limits and name caps natively
+   * and atomically across processes (see `claimWithFlow`).
+   */
+  readonly flowControl = true;
   /** The PostgreSQL schema holding this provider's tables. */
   readonly schema: string;
   /** Test helpers: shift the store's clock, find the listening connection. */
@@ -245,7 +250,8 @@ export class PostgresProvider implements IDocumentDataProvider, IQueueProvider {
   }
 
   async claim(request: ClaimRequest): Promise<JobDocument[]> {
-    return claimJobs(await this.open(), this.sql, request);
+    await this.open();
+    return claimJobs(this.pool, this.sql, request);
   }
 
   async settle(settlements: readonly Settlement[]): Promise<FencedWriteResult[]> {

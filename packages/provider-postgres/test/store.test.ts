@@ -139,6 +139,7 @@ describe('claim', () => {
       await client.query(`ANALYZE "${p.schema}".jobs`);
       const plan = await client.query(
         `EXPLAIN SELECT id FROM "${p.schema}".jobs WHERE status = 'scheduled' AND name = $1
+           AND concurrency_key IS NULL AND rate_limit IS NULL
            AND run_at <= "${p.schema}".now_ms() ORDER BY priority DESC, run_at, id LIMIT 10 FOR UPDATE SKIP LOCKED`,
         [name],
       );

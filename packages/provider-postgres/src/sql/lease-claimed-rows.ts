@@ -20,13 +20,17 @@ const STARTS = /* sql */ `(($5::int > 0 AND ${notAfter('k')})
  * in CTE `t` — running, lease token counted, lease expiry `now + $4` ms,
  * worker `$3` (core's `claimPatch`). The first `$5` rows in claim order
  * start (attempt counted, `started_at = now`, not reserved); the rest are
- * reserved (attempt and `started_at` as they were).
+ * reserved (attempt and `started_at` as they were). `named` (SQL on `j`)
+ * says which leased rows hold a slot of their name's cluster-wide cap;
+ * with `cte`, the write is that CTE (`… , cte AS (UPDATE … RETURNING j.*)`).
  *
  * `k` is found by a top-N sort over the at most `$2` chosen rows, never
  * over the table; the rows themselves are still found by primary key from
  * the array of `c`'s ids.
  */
-export const LEASE_CLAIMED_ROWS = /* sql */ `
+export function leaseClaimedRows(named = 'false', cte?: string): string {
+  const [open, close] = cte ? [`${cte} AS (\n`, ')'] : ['', ''];
+  return /* sql */ `
 k AS MATERIALIZED (
   SELECT c.priority, c.run_at, c.id
   FROM c
@@ -41,7 +45,8 @@ k2 AS MATERIALIZED (
   OFFSET greatest($5::int + $6::int - 1, 0)
   LIMIT 1
 )
-UPDATE {{schema}}.jobs j SET
+${cte ? ',' : ''}
+${open}UPDATE {{schema}}.jobs j SET
   status = 'running',
   attempt = CASE WHEN ${STARTS} THEN j.attempt + 1 ELSE j.attempt END,
   started_at = CASE WHEN ${STARTS} THEN t.now ELSE j.started_at END,
@@ -49,9 +54,18 @@ UPDATE {{schema}}.jobs j SET
   lease_token = j.lease_token + 1,
   lease_expires_at = t.now + $4::bigint,
   worker_id = $3::text,
+  flow_named = ${named},
+  flow_parked = false,
   version = j.version + 1,
   updated_at = t.now
 FROM t LEFT JOIN k ON true LEFT JOIN k2 ON true
 WHERE j.id = ANY (ARRAY(SELECT c.id FROM c))
-RETURNING j.*
+RETURNING j.*${close}
 `;
+}
+
+/**
+ * {@link leaseClaimedRows} for a plain claim (no row holds a name slot), the
+ * write as CTE `upd` for the statement to end with `PLAIN_CLAIM_RESULT`.
+ */
+export const LEASE_CLAIMED_ROWS = leaseClaimedRows('false', 'upd');

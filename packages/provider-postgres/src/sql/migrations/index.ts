@@ -6,6 +6,7 @@ import { traceContextMigration } from './005-trace-context.js';
 import { labelsMigration } from './006-labels.js';
 import { continuationsMigration } from './007-continuations.js';
 import { jobLogsMigration } from './008-job-logs.js';
+import { flowControlMigration } from './009-flow-control.js';
 import type { Migration } from './migration.js';
 
 export type { Migration } from './migration.js';
@@ -20,6 +21,7 @@ export const MIGRATIONS: readonly Migration[] = [
   labelsMigration,
   continuationsMigration,
   jobLogsMigration,
+  flowControlMigration,
 ];
 
 /** The schema version this code writes and reads. */
