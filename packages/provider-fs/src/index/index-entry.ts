@@ -13,6 +13,12 @@ export interface IndexEntry {
   finishedAt: number | null;
   scheduleId: string | null;
   cancelRequested: boolean;
+  /** The job's concurrency key; absent when it has none (and in entries logged before flow control). */
+  concurrencyKey?: string;
+  /** Running jobs allowed per {@link concurrencyKey} (with it). */
+  concurrencyLimit?: number;
+  /** `true` when the job has a rate limit; absent otherwise. */
+  rated?: true;
   /** The job's labels; absent when it has none (and in entries logged before labels existed). */
   labels?: JobLabels;
   /**
@@ -63,6 +69,10 @@ export function entryOf(doc: JobDocument): IndexEntry {
     scheduleId: doc.scheduleId,
     cancelRequested: doc.cancelRequested,
     ...(doc.labels && Object.keys(doc.labels).length > 0 ? { labels: doc.labels } : {}),
+    ...(doc.concurrencyKey != null
+      ? { concurrencyKey: doc.concurrencyKey, concurrencyLimit: doc.concurrencyLimit ?? 1 }
+      : {}),
+    ...(doc.rateLimit != null ? { rated: true as const } : {}),
   };
 }
 
@@ -71,7 +81,11 @@ export function isRemoval(record: IndexRecord): record is IndexRemoval {
   return (record as IndexRemoval).removed === true;
 }
 
-/** The compact JSON form written to the log (short keys; one line holds a whole commit). */
+/**
+ * The compact JSON form written to the log (short keys; one line holds a
+ * whole commit). Flow-control fields (`ck`, `cl`, `rl`) are written only
+ * when set, so lines of jobs without them read the same in older code.
+ */
 export function encodeRecord(logged: LoggedRecord): Record<string, unknown> {
   const r = logged.record;
   if (isRemoval(r)) return { i: r.id, x: 1, k: r.key };
@@ -89,6 +103,11 @@ export function encodeRecord(logged: LoggedRecord): Record<string, unknown> {
     q: r.cancelRequested ? 1 : 0,
   };
   if (r.labels !== undefined) out.g = r.labels;
+  if (r.concurrencyKey !== undefined) {
+    out.ck = r.concurrencyKey;
+    out.cl = r.concurrencyLimit ?? 1;
+  }
+  if (r.rated) out.rl = 1;
   if (logged.temp !== undefined) out.t = logged.temp;
   if (logged.body !== undefined || logged.hasBody) out.b = 1;
   return out;
@@ -123,6 +142,11 @@ export function decodeRecord(raw: unknown): LoggedRecord | null {
   if (o.g !== null && typeof o.g === 'object' && !Array.isArray(o.g)) {
     (logged.record as IndexEntry).labels = o.g as JobLabels;
   }
+  if (typeof o.ck === 'string') {
+    (logged.record as IndexEntry).concurrencyKey = o.ck;
+    (logged.record as IndexEntry).concurrencyLimit = typeof o.cl === 'number' && o.cl >= 1 ? o.cl : 1;
+  }
+  if (o.rl === 1) (logged.record as IndexEntry).rated = true;
   if (typeof o.t === 'string') logged.temp = o.t;
   if (o.b === 1) logged.hasBody = true;
   return logged;

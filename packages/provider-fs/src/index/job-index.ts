@@ -1,12 +1,15 @@
 import { JOB_STATUSES, type JobChange, type JobStatus } from '@jobservice/core';
 import { ClaimQueue } from './claim-queue.js';
+import { RunningCounts } from './flow-counts.js';
 import { type IndexEntry, type IndexRecord, isRemoval } from './index-entry.js';
 
 /**
  * One process's in-memory index of the store: an entry per job (the fields
  * queries use), ids by status, ids by idempotency key and, once this process
  * claims, a claim queue. It is fed only by the index log, in log order, so
- * every process converges on the same index.
+ * every process converges on the same index. It also counts running jobs
+ * per concurrency key and name ({@link running}); each slot that frees puts
+ * one job parked on that gate back in the claim queue.
  */
 export class JobIndex {
   /** Entry per job id. */
@@ -15,6 +18,8 @@ export class JobIndex {
   readonly keys = new Map<string, string>();
   /** Ids of the jobs whose current document lies in the index log (not yet written back). */
   readonly inLog = new Set<string>();
+  /** Running jobs per concurrency key and per name (exact once caught up with the log). */
+  readonly running = new RunningCounts();
   private readonly byStatus = new Map<JobStatus, Set<string>>(JOB_STATUSES.map((s) => [s, new Set()]));
   private claims: ClaimQueue | undefined;
   private logBytes = 0;
@@ -39,6 +44,7 @@ export class JobIndex {
     if (isRemoval(record)) {
       if (!before) return null;
       this.entries.delete(record.id);
+      this.freeGates(this.running.track(before, undefined));
       this.byStatus.get(before.status)?.delete(record.id);
       if (before.key !== null && this.keys.get(before.key) === record.id) this.keys.delete(before.key);
       return null;
@@ -55,6 +61,7 @@ export class JobIndex {
       return null;
     }
     this.entries.set(entry.id, entry);
+    const freed = this.running.track(before, entry);
     if (before?.status !== entry.status) {
       if (before) this.byStatus.get(before.status)?.delete(entry.id);
       this.byStatus.get(entry.status)?.add(entry.id);
@@ -64,6 +71,7 @@ export class JobIndex {
       this.claims.add(entry);
       if (this.claims.needsRebuild(this.idsWith('scheduled').size)) this.rebuildClaims();
     }
+    this.freeGates(freed);
     if (before && before.status === entry.status && before.cancelRequested === entry.cancelRequested) {
       return null;
     }
@@ -99,8 +107,15 @@ export class JobIndex {
     this.keys.clear();
     for (const set of this.byStatus.values()) set.clear();
     this.claims?.clear();
+    this.running.clear();
     this.inLog.clear();
     this.logBytes = 0;
+  }
+
+  /** One parked job per gate that freed a slot goes back into the claim queue. */
+  private freeGates(gates: readonly string[]): void {
+    if (!this.claims) return;
+    for (const gate of gates) this.claims.unpark(gate);
   }
 
   private forgetBody(entry: IndexEntry): void {

@@ -32,6 +32,7 @@ import { writeBackAll } from './checkpoint.js';
 import { readOrQuarantine } from './document-patch.js';
 import { claimJobs, fencedWrites } from './lease-operations.js';
 import { countJobs, queryJobs } from './query-operation.js';
+import { RateFile } from './rate-file.js';
 import { recoverJobs } from './recover-operation.js';
 import { StoreEngine } from './store-engine.js';
 import { deleteJob, insertJobs, pruneJobs, updateJob } from './write-operations.js';
@@ -100,7 +101,16 @@ export class FileSystemDocumentProvider implements IDocumentDataProvider {
   readonly root: string;
   /** The durability in force. */
   readonly durability: Durability;
+  /**
+   * `true`: the claim enforces flow control natively, exactly across every
+   * process on the root: per-key concurrency limits and `nameLimits` are
+   * checked against running counts the index keeps under the store lock
+   * (blocked jobs wait, parked, until a slot of their gate frees), and rate
+   * limits against the starts kept in `rates.json`, written under the lock.
+   */
+  readonly flowControl = true;
   private readonly engine: StoreEngine;
+  private readonly rates: RateFile;
   private readonly clock: Clock;
   private opening: Promise<void> | undefined;
 
@@ -129,6 +139,7 @@ export class FileSystemDocumentProvider implements IDocumentDataProvider {
     this.root = resolve(options.root);
     this.durability = durability;
     this.clock = options.clock ?? systemClock;
+    this.rates = new RateFile(this.root, durability === 'full');
     this.engine = new StoreEngine({
       root: this.root,
       durability,
@@ -183,7 +194,7 @@ export class FileSystemDocumentProvider implements IDocumentDataProvider {
   }
 
   claim(request: ClaimRequest): Promise<JobDocument[]> {
-    return this.call('claim', () => claimJobs(this.engine, this.clock, request));
+    return this.call('claim', () => claimJobs(this.engine, this.clock, this.rates, request));
   }
 
   settle(settlements: readonly Settlement[]): Promise<FencedWriteResult[]> {

@@ -1,4 +1,5 @@
 import {
+  admitJob,
   applyJobPatch,
   type ClaimRequest,
   type Clock,
@@ -7,12 +8,16 @@ import {
   holdsLease,
   InvalidInputError,
   isClaimable,
+  isGated,
   type JobDocument,
   type JobPatch,
+  nameGate,
 } from '@jobservice/core';
 import type { IndexEntry } from '../index/index-entry.js';
 import { correctFromFile, readLocked } from './document-patch.js';
 import type { CommitWrite } from './engine-types.js';
+import { ClaimFlow } from './flow-claim.js';
+import type { RateFile } from './rate-file.js';
 import type { StoreEngine } from './store-engine.js';
 
 /**
@@ -22,10 +27,18 @@ import type { StoreEngine } from './store-engine.js';
  * attempt counted), and commits the claimed ones as one log append (one fdatasync
  * with full durability, shared with concurrent commits). A candidate whose
  * file disagrees with the index is corrected or quarantined and skipped.
+ *
+ * Flow control is native, with core's `admitJob` on counts that are exact
+ * under the lock: a candidate whose concurrency key or name (`nameLimits`)
+ * is full is parked in the claim queue under that gate until a slot frees
+ * (a full name takes no more candidates this claim); one whose rate window
+ * (`rates.json`, shared by every process) is full gets its `runAt` moved to
+ * when the window has room, a write in the same commit.
  */
 export async function claimJobs(
   engine: StoreEngine,
   clock: Clock,
+  rates: RateFile,
   request: ClaimRequest,
 ): Promise<JobDocument[]> {
   checkClaimRequest(request);
@@ -35,34 +48,56 @@ export async function claimJobs(
   // The claim queue is built (once per process) and the due jobs sorted into it before the
   // lock: with many jobs that is the long part, and the lock hold only catches up.
   engine.index.claimQueue().promote(clock.now());
-  const claimed = await engine.locked(() => {
+  let wrote = false;
+  const claimed = await engine.locked(async () => {
     const now = clock.now();
     const queue = engine.index.claimQueue();
+    const flow = new ClaimFlow(engine.index.running, rates);
+    /** Names still taking candidates: one whose cluster-wide parallelism is full drops out. */
+    const open = new Set(names);
     const popped: IndexEntry[] = [];
+    const seen = new Set<string>();
     const writes: CommitWrite[] = [];
     const out: JobDocument[] = [];
     try {
       while (out.length < request.limit) {
-        const entry = queue.pop(names, now);
+        const entry = queue.pop(open, now);
         if (!entry) break;
+        if (seen.has(entry.id)) continue; // a second copy (requeued after a failed claim): handled once
+        seen.add(entry.id);
         popped.push(entry);
         const doc = readLocked(engine, entry.id);
         if ((doc?.version ?? null) !== entry.version && engine.index.entries.get(entry.id) === entry) {
           correctFromFile(engine, entry.id, doc); // the file disagrees with the index (changed by hand, or gone)
         }
         if (!doc || doc.version !== entry.version || !isClaimable(doc, now, names)) continue;
+        if (isGated(doc, request)) {
+          const admission = admitJob(doc, request, flow, now);
+          if (admission.kind === 'blocked') {
+            queue.park(admission.gate, entry);
+            if (admission.gate === nameGate(doc.name)) open.delete(doc.name);
+            continue;
+          }
+          if (admission.kind === 'defer') {
+            writes.push({ id: doc.id, doc: applyJobPatch(doc, { runAt: admission.runAt }, now) });
+            continue;
+          }
+          flow.took(doc, now);
+        }
         const after = applyJobPatch(doc, claimPatch(doc, request, now, starts(out.length, doc)), now);
         writes.push({ id: doc.id, doc: after });
         out.push(after);
       }
+      await flow.save(now);
       engine.commit(writes);
     } catch (error) {
       for (const entry of popped) engine.index.requeue(entry);
       throw error;
     }
+    wrote = writes.length > 0;
     return out;
   });
-  if (claimed.length > 0) await engine.synced();
+  if (wrote) await engine.synced();
   return claimed;
 }
 
