@@ -11,6 +11,8 @@ export interface Plan {
   latency: { samples: number; warmupSamples: number; concurrency: number };
   memory: { jobs: number; concurrency: number; prefetch: number };
   fs: { jobs: number };
+  /** Flow control: `jobs` no-op jobs on `keys` concurrency keys (limit 1 each) vs the same jobs without keys. */
+  flow: { jobs: number; keys: number; concurrency: number };
   claimCost: { small: number; large: number; claims: number };
   idle: { jobs: number; seconds: number };
   /** Producer processes enqueueing single jobs for `seconds` while `workers` run them (doorbells compared). */
@@ -29,6 +31,7 @@ export const FULL_PLAN: Plan = {
   latency: { samples: 200, warmupSamples: 20, concurrency: 10 },
   memory: { jobs: 200_000, concurrency: 100, prefetch: 100 },
   fs: { jobs: 20_000 },
+  flow: { jobs: 20_000, keys: 100, concurrency: 10 },
   claimCost: { small: 10_000, large: 1_000_000, claims: 200 },
   idle: { jobs: 1_000_000, seconds: 30 },
   producers: { processes: 8, seconds: 10, workers: 2, concurrency: 10 },
@@ -45,6 +48,7 @@ export const QUICK_PLAN: Plan = {
   latency: { samples: 30, warmupSamples: 5, concurrency: 10 },
   memory: { jobs: 50_000, concurrency: 100, prefetch: 100 },
   fs: { jobs: 1_000 },
+  flow: { jobs: 4_000, keys: 100, concurrency: 10 },
   claimCost: { small: 10_000, large: 100_000, claims: 50 },
   idle: { jobs: 100_000, seconds: 6 },
   producers: { processes: 8, seconds: 3, workers: 2, concurrency: 10 },

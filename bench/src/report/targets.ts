@@ -138,6 +138,21 @@ export function evaluateTargets(metrics: MetricResult[], quick: boolean): Target
     value(find, 'memory-throughput', 'jobservice', { min: 200_000 }, 'memory store + channel queue (jobs/s)'),
     value(find, 'fs-durable', 'jobservice', { min: 2_000 }, 'fs store durable + channel queue (jobs/s)'),
     value(find, 'fs-relaxed', 'jobservice', { min: 10_000 }, 'fs store relaxed + channel queue (jobs/s)'),
+    ...(
+      [
+        ['flow-control-memory', 'memory'],
+        ['flow-control-fs', 'fs durable'],
+        ['flow-control-pg', 'PostgreSQL'],
+      ] as const
+    ).map(([id, store]) =>
+      ratio(
+        find,
+        id,
+        'jobservice-unkeyed',
+        { min: 0.7 },
+        `flow control, ${store}: 100 concurrency keys ÷ no keys`,
+      ),
+    ),
     small && large
       ? quotient(find, 'claim-cost', large, small, 1.5, `claim cost: ${large} ÷ ${small}`)
       : {

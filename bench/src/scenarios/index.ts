@@ -1,6 +1,7 @@
 import type { Scenario } from '../context.js';
 import { bulkEnqueue } from './bulk-enqueue.js';
 import { claimCost } from './claim-cost.js';
+import { flowControlFs, flowControlMemory, flowControlPg } from './flow-control.js';
 import { fsThroughput } from './fs-throughput.js';
 import { idleMemory } from './idle-memory.js';
 import { latency } from './latency.js';
@@ -19,6 +20,9 @@ export const SCENARIOS: readonly Scenario[] = [
   producers,
   memoryThroughput,
   fsThroughput,
+  flowControlMemory,
+  flowControlFs,
+  flowControlPg,
   claimCost,
   idleMemory,
   soakMillion,
