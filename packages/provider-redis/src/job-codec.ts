@@ -174,6 +174,10 @@ export function decodeFields(f: Record<string, string | undefined>): JobDocument
   return {
     id: f.id as string,
     name: f.name as string,
+    // This store has no flow control: JobManager refuses keyed and rate-limited jobs for it.
+    concurrencyKey: null,
+    concurrencyLimit: null,
+    rateLimit: null,
     metadata: json(f.metadata),
     status: f.status as JobStatus,
     priority: Number(f.priority),
