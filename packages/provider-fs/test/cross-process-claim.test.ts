@@ -1,11 +1,7 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { BaseJobCallback, JobExecutionResult, JobManager, silentLogger } from '@jobservice/core';
+import { BaseJobCallback, JobExecutionResult, JobManager } from '@jobservice/core';
 import { afterEach, describe, expect, it } from 'vitest';
-import { FileSystemDocumentProvider, FileSystemQueueProvider } from '../src/index.js';
-import { type Child, killChild, startChild } from './helpers/child.js';
 import { sleep } from './helpers/proc.js';
-import { tempRoot } from './helpers/temp-root.js';
+import { openWorkerRig } from './helpers/worker-rig.js';
 
 /** The producer's view of the workers' callback: a name only, no code. */
 class LedgerEntry extends BaseJobCallback<{ i: number }> {
@@ -22,25 +18,7 @@ describe('two worker processes on one fs store and fs queue', () => {
   });
 
   it('run 2,000 jobs, each exactly once', async () => {
-    const dir = tempRoot();
-    const storeRoot = join(dir.path, 'store');
-    const queueRoot = join(dir.path, 'bells');
-    const ledger = join(dir.path, 'ledger.txt');
-    const store = await FileSystemDocumentProvider.open({
-      root: storeRoot,
-      durability: 'relaxed',
-      logger: silentLogger,
-    });
-    const queue = await FileSystemQueueProvider.open({ root: queueRoot, logger: silentLogger });
-    cleanups.push(async () => {
-      await queue.close();
-      await store.close();
-      dir.remove();
-    });
-    const workers: Child[] = [0, 1].map(() => startChild('ledger-worker.ts', [storeRoot, queueRoot, ledger]));
-    for (const w of workers) cleanups.push(() => killChild(w));
-    await Promise.all(workers.map((w) => w.line(/^ready$/)));
-
+    const { store, queue, workers, lines } = await openWorkerRig('ledger-worker.ts', cleanups);
     const manager = new JobManager({ store, queue });
     const ids: string[] = [];
     for (let batch = 0; batch < 10; batch++) {
@@ -49,7 +27,6 @@ describe('two worker processes on one fs store and fs queue', () => {
       );
       ids.push(...results.map((r) => r.id));
     }
-    const lines = () => (existsSync(ledger) ? readFileSync(ledger, 'utf8').trim().split('\n') : []);
     const deadline = Date.now() + 90_000;
     while (lines().length < ids.length && Date.now() < deadline) await sleep(50);
     await sleep(300); // a duplicate run would show up here

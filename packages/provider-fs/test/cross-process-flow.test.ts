@@ -1,11 +1,7 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { BaseJobCallback, JobExecutionResult, JobManager, silentLogger } from '@jobservice/core';
+import { BaseJobCallback, JobExecutionResult, JobManager } from '@jobservice/core';
 import { afterEach, describe, expect, it } from 'vitest';
-import { FileSystemDocumentProvider, FileSystemQueueProvider } from '../src/index.js';
-import { type Child, killChild, startChild } from './helpers/child.js';
 import { sleep } from './helpers/proc.js';
-import { tempRoot } from './helpers/temp-root.js';
+import { openWorkerRig } from './helpers/worker-rig.js';
 
 /** The producer's view of the workers' callback: a name only, no code. */
 class FlowKeyed extends BaseJobCallback<{ i: number }> {
@@ -22,25 +18,7 @@ describe('fs native flow-control across worker processes', () => {
   });
 
   it('never runs more than a key allows across two processes (400 jobs on 8 keys, limit 2)', async () => {
-    const dir = tempRoot();
-    const storeRoot = join(dir.path, 'store');
-    const queueRoot = join(dir.path, 'bells');
-    const ledger = join(dir.path, 'ledger.txt');
-    const store = await FileSystemDocumentProvider.open({
-      root: storeRoot,
-      durability: 'relaxed',
-      logger: silentLogger,
-    });
-    const queue = await FileSystemQueueProvider.open({ root: queueRoot, logger: silentLogger });
-    cleanups.push(async () => {
-      await queue.close();
-      await store.close();
-      dir.remove();
-    });
-    const workers: Child[] = [0, 1].map(() => startChild('flow-worker.ts', [storeRoot, queueRoot, ledger]));
-    for (const w of workers) cleanups.push(() => killChild(w));
-    await Promise.all(workers.map((w) => w.line(/^ready$/)));
-
+    const { store, queue, workers, lines } = await openWorkerRig('flow-worker.ts', cleanups);
     const manager = new JobManager({ store, queue });
     const total = 400;
     for (let batch = 0; batch < 4; batch++) {
@@ -56,7 +34,6 @@ describe('fs native flow-control across worker processes', () => {
         }),
       );
     }
-    const lines = () => (existsSync(ledger) ? readFileSync(ledger, 'utf8').trim().split('\n') : []);
     const peak = new Map<string, number>();
     const deadline = Date.now() + 90_000;
     while (lines().length < total && Date.now() < deadline) {
