@@ -1,10 +1,14 @@
 import {
   type AttemptRecord,
+  checkConcurrencyLimit,
+  checkFlowKey,
   checkLabels,
+  checkRateLimit,
   type JobDocument,
   type JobPatch,
   type JobStatus,
   type NewJob,
+  type RateLimit,
 } from '@jobservice/core';
 import * as check from './input-checks.js';
 
@@ -82,6 +86,7 @@ export function encodeNewJob(job: NewJob, field = 'job'): string[] {
     out.push('trace', check.json(job.trace, `${field}.trace`));
   const labels = checkLabels(job.labels, `${field}.labels`);
   if (Object.keys(labels).length > 0) out.push('labels', JSON.stringify(labels));
+  out.push(...flowFields(job, field));
   if (job.parents !== undefined && job.parents !== null && job.parents.length > 0) {
     if (!Array.isArray(job.parents))
       throw new check.InvalidInput(`${field}.parents`, 'must be an array of job ids');
@@ -166,6 +171,20 @@ const NO_LABELS: Readonly<Record<string, string>> = Object.freeze({});
 const NO_LOGS: NonNullable<JobDocument['logs']> = Object.freeze([]) as unknown as NonNullable<
   JobDocument['logs']
 >;
+/** The hash fields of a job's concurrency key, its limit and its rate limit (none when absent). */
+function flowFields(job: NewJob, field: string): string[] {
+  const out: string[] = [];
+  if (job.concurrencyKey !== null && job.concurrencyKey !== undefined) {
+    const limit = job.concurrencyLimit ?? 1;
+    out.push('concurrencyKey', checkFlowKey(job.concurrencyKey, `${field}.concurrencyKey`));
+    out.push('concurrencyLimit', String(checkConcurrencyLimit(limit, `${field}.concurrencyLimit`)));
+  }
+  if (job.rateLimit !== null && job.rateLimit !== undefined) {
+    out.push('rateLimit', JSON.stringify(checkRateLimit(job.rateLimit, `${field}.rateLimit`)));
+  }
+  return out;
+}
+
 /** The parents of every job that is not a continuation (frozen: shared). */
 const NO_PARENTS: string[] = Object.freeze([]) as unknown as string[];
 
@@ -174,10 +193,10 @@ export function decodeFields(f: Record<string, string | undefined>): JobDocument
   return {
     id: f.id as string,
     name: f.name as string,
-    // This store has no flow control: JobManager refuses keyed and rate-limited jobs for it.
-    concurrencyKey: null,
-    concurrencyLimit: null,
-    rateLimit: null,
+    // Kept for core's claim fallback; this store's own claim does not enforce them (no `flowControl`).
+    concurrencyKey: f.concurrencyKey ?? null,
+    concurrencyLimit: f.concurrencyKey ? Number(f.concurrencyLimit ?? 1) : null,
+    rateLimit: f.rateLimit ? (JSON.parse(f.rateLimit) as RateLimit) : null,
     metadata: json(f.metadata),
     status: f.status as JobStatus,
     priority: Number(f.priority),

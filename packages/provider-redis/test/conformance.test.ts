@@ -18,6 +18,8 @@ if (!redisUrl) {
     // listens: bells are neither competing across processes nor kept for
     // late subscribers, so no priority order among waiting bells.
     queueFeatures: { delays: true, priorities: false, competing: false },
+    // Its Lua claim does not enforce concurrency keys or rate limits yet (core's fallback path does).
+    lacks: ['native-flow-control'],
     async createHarness() {
       const prefix = randomPrefix('kit');
       const open = () => new RedisProvider({ url: redisUrl, prefix, connectTimeoutMs: 5_000 });

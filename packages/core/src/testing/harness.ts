@@ -99,11 +99,14 @@ export interface ConformanceOptions {
 
 /**
  * What a test may need from its harness: `time-travel` (`advanceTime`),
- * `queue` (a `queue`), or a queue promise (`queue-delays`,
+ * `native-flow-control` (a store whose own `claim` enforces concurrency
+ * keys, rate limits and name caps: `flowControl`; never lacking on the
+ * fallback path, where core enforces them), `queue` (a `queue`), or a queue promise (`queue-delays`,
  * `queue-priorities`, `competing-queue`: see {@link QueueFeatures}).
  */
 export type HarnessFeature =
   | 'time-travel'
+  | 'native-flow-control'
   | 'queue'
   | 'queue-delays'
   | 'queue-priorities'

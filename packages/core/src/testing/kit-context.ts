@@ -122,6 +122,7 @@ export function createKitContext(
   if (!features.delays) lacks.add('queue-delays');
   if (!features.priorities) lacks.add('queue-priorities');
   if (!features.competing) lacks.add('competing-queue');
+  if (path === 'fallback') lacks.delete('native-flow-control');
   let current: readonly HarnessFeature[] = [];
   const needs =
     (...wanted: HarnessFeature[]): KitIt =>
@@ -166,7 +167,7 @@ export function createKitContext(
     async open() {
       const raw = await options.createHarness();
       harnesses.push(raw);
-      checkDeclared(raw, current);
+      checkDeclared(raw, path === 'native' ? current : current.filter((f) => f !== 'native-flow-control'));
       const store = wrap(raw.store);
       let peerStore: IDocumentDataProvider | undefined;
       return {
@@ -213,6 +214,12 @@ function checkDeclared(harness: ProviderHarness, wanted: readonly HarnessFeature
     throw new Error(
       "conformance kit: this test moves the store's clock, but the harness has no advanceTime; " +
         "add one, or declare lacks: ['time-travel'] so such tests are skipped by name",
+    );
+  }
+  if (wanted.includes('native-flow-control') && harness.store.claim && harness.store.flowControl !== true) {
+    throw new Error(
+      'conformance kit: this test enqueues flow-controlled jobs, but the store claims natively without flowControl; ' +
+        "enforce it in claim and set flowControl = true, or declare lacks: ['native-flow-control']",
     );
   }
   if (wanted.includes('queue') && !harness.queue) {

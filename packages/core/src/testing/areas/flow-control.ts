@@ -81,43 +81,51 @@ export function flowControlArea(ctx: KitContext): void {
   const { test, it, needs, open, manager, dispatcher } = ctx;
   const { expect } = test;
 
-  it('never runs more than 2 jobs of one key across 8 dispatchers (1,000 jobs on 10 keys, limit 2)', async () => {
-    const h = await open();
-    const name = uniqueName('keyed');
-    const tally = new RunTally();
-    const Callback = defineCallback<{ key: string }>(name, async ({ key }) => {
-      tally.enter(key);
-      await new Promise((resolve) => setTimeout(resolve, 1));
-      tally.leave(key);
-      return JobExecutionResult.success();
-    });
-    const m = manager(h, [Callback]);
-    const items = Array.from({ length: 1_000 }, (_, i) => {
-      const key = `tenant:${i % 10}`;
-      return { callback: Callback, metadata: { key }, options: { concurrencyKey: key, concurrencyLimit: 2 } };
-    });
-    for (let i = 0; i < items.length; i += 250) await m.enqueueMany(items.slice(i, i + 250));
-    const { peak } = await sampleStore(
-      h,
-      name,
-      (job) => job.concurrencyKey ?? '',
-      async () => {
-        const all = await startMany(ctx, h, 8, { callbacks: [Callback], concurrency: 4 });
-        await eventually(
-          async () => (await completedCount(h, name)) === 1_000,
-          120_000,
-          'all 1,000 jobs to complete',
-        );
-        for (const d of all) await d.stop();
-      },
-    );
-    expect([...tally.peak.values()].every((n) => n <= 2)).toBe(true);
-    expect(tally.peak.size).toBe(10);
-    expect(Math.max(...tally.peak.values())).toBe(2);
-    expect([...peak.values()].every((n) => n <= 2)).toBe(true);
-  }, 180_000);
+  needs('native-flow-control')(
+    'never runs more than 2 jobs of one key across 8 dispatchers (1,000 jobs on 10 keys, limit 2)',
+    async () => {
+      const h = await open();
+      const name = uniqueName('keyed');
+      const tally = new RunTally();
+      const Callback = defineCallback<{ key: string }>(name, async ({ key }) => {
+        tally.enter(key);
+        await new Promise((resolve) => setTimeout(resolve, 1));
+        tally.leave(key);
+        return JobExecutionResult.success();
+      });
+      const m = manager(h, [Callback]);
+      const items = Array.from({ length: 1_000 }, (_, i) => {
+        const key = `tenant:${i % 10}`;
+        return {
+          callback: Callback,
+          metadata: { key },
+          options: { concurrencyKey: key, concurrencyLimit: 2 },
+        };
+      });
+      for (let i = 0; i < items.length; i += 250) await m.enqueueMany(items.slice(i, i + 250));
+      const { peak } = await sampleStore(
+        h,
+        name,
+        (job) => job.concurrencyKey ?? '',
+        async () => {
+          const all = await startMany(ctx, h, 8, { callbacks: [Callback], concurrency: 4 });
+          await eventually(
+            async () => (await completedCount(h, name)) === 1_000,
+            120_000,
+            'all 1,000 jobs to complete',
+          );
+          for (const d of all) await d.stop();
+        },
+      );
+      expect([...tally.peak.values()].every((n) => n <= 2)).toBe(true);
+      expect(tally.peak.size).toBe(10);
+      expect(Math.max(...tally.peak.values())).toBe(2);
+      expect([...peak.values()].every((n) => n <= 2)).toBe(true);
+    },
+    180_000,
+  );
 
-  it('holds a cluster-wide maxParallelism of 3 over 4 dispatchers', async () => {
+  needs('native-flow-control')('holds a cluster-wide maxParallelism of 3 over 4 dispatchers', async () => {
     const h = await open();
     const name = uniqueName('capped');
     const tally = new RunTally();
@@ -167,7 +175,7 @@ export function flowControlArea(ctx: KitContext): void {
     expect(tally.peak.get('d')).toBe(2);
   });
 
-  needs('time-travel')(
+  needs('time-travel', 'native-flow-control')(
     'a rate limit of 10 per second over 4 dispatchers: no window of the store clock holds more than 10 starts',
     async () => {
       const h = await open();
@@ -205,36 +213,39 @@ export function flowControlArea(ctx: KitContext): void {
     120_000,
   );
 
-  needs('time-travel')('a worker killed while holding a key slot frees it at lease recovery', async () => {
-    const h = await open();
-    const name = uniqueName('dead-slot');
-    const ran: string[] = [];
-    const Callback = defineCallback(name, (_m, ctx) => {
-      ran.push(ctx.jobId);
-      return JobExecutionResult.success();
-    });
-    const held = newJob(name, { priority: 9, concurrencyKey: 'tenant:dead', concurrencyLimit: 1 });
-    const waiting = newJob(name, { priority: 1, concurrencyKey: 'tenant:dead', concurrencyLimit: 1 });
-    await h.store.insert(held);
-    await h.store.insert(waiting);
-    const [claimed] = await h.jobs.claim({
-      names: [name],
-      limit: 1,
-      start: 1,
-      workerId: 'dead',
-      leaseMs: 5_000,
-    });
-    expect(claimed?.id).toBe(held.id);
-    const d = dispatcher({ callbacks: [Callback] }, h);
-    await d.start();
-    await new Promise((resolve) => setTimeout(resolve, 400));
-    expect(ran).toEqual([]);
-    expect((await h.store.get(waiting.id))!.status).toBe('scheduled');
-    await h.advanceTime!(6_000);
-    await eventually(() => ran.length === 2, 15_000, 'both jobs to run after recovery');
-    await d.stop();
-    expect(new Set(ran)).toEqual(new Set([held.id, waiting.id]));
-  });
+  needs('time-travel', 'native-flow-control')(
+    'a worker killed while holding a key slot frees it at lease recovery',
+    async () => {
+      const h = await open();
+      const name = uniqueName('dead-slot');
+      const ran: string[] = [];
+      const Callback = defineCallback(name, (_m, ctx) => {
+        ran.push(ctx.jobId);
+        return JobExecutionResult.success();
+      });
+      const held = newJob(name, { priority: 9, concurrencyKey: 'tenant:dead', concurrencyLimit: 1 });
+      const waiting = newJob(name, { priority: 1, concurrencyKey: 'tenant:dead', concurrencyLimit: 1 });
+      await h.store.insert(held);
+      await h.store.insert(waiting);
+      const [claimed] = await h.jobs.claim({
+        names: [name],
+        limit: 1,
+        start: 1,
+        workerId: 'dead',
+        leaseMs: 5_000,
+      });
+      expect(claimed?.id).toBe(held.id);
+      const d = dispatcher({ callbacks: [Callback] }, h);
+      await d.start();
+      await new Promise((resolve) => setTimeout(resolve, 400));
+      expect(ran).toEqual([]);
+      expect((await h.store.get(waiting.id))!.status).toBe('scheduled');
+      await h.advanceTime!(6_000);
+      await eventually(() => ran.length === 2, 15_000, 'both jobs to run after recovery');
+      await d.stop();
+      expect(new Set(ran)).toEqual(new Set([held.id, waiting.id]));
+    },
+  );
 
   hardTimeoutChecks(ctx);
   flowInputChecks(ctx);
