@@ -164,7 +164,7 @@ export {
   settleFallback,
 } from './store/fallbacks.js';
 export type { Admission, FlowCounts } from './store/flow-gates.js';
-export { admitJob, isGated, keyGate, nameGate, RateBook } from './store/flow-gates.js';
+export { admitJob, checkNameLimits, isGated, keyGate, nameGate, RateBook } from './store/flow-gates.js';
 export {
   FLOW_GATE_DOCUMENT_NAME,
   INTERNAL_NAME_PREFIX,

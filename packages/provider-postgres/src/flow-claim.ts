@@ -11,9 +11,7 @@
 import {
   admitJob,
   type ClaimRequest,
-  FLOW_LIMITS,
   type FlowCounts,
-  InvalidInputError,
   isGated,
   keyGate,
   nameGate,
@@ -53,28 +51,6 @@ export interface FlowLease {
   leaseMs: number;
   starting: number;
   startingAhead: number;
-}
-
-/** The validated name caps of `request` for `names` (whole numbers from 0). */
-export function nameCaps(request: ClaimRequest, names: readonly string[]): Map<string, number> {
-  const caps = new Map<string, number>();
-  const limits = request.nameLimits;
-  if (limits === undefined || limits === null) return caps;
-  if (typeof limits !== 'object' || Array.isArray(limits)) {
-    throw new InvalidInputError('request.nameLimits', 'must be an object of callback name → running cap');
-  }
-  for (const name of names) {
-    if (!Object.hasOwn(limits, name)) continue;
-    const cap = limits[name];
-    if (typeof cap !== 'number' || !Number.isInteger(cap) || cap < 0 || cap > FLOW_LIMITS.maxConcurrency) {
-      throw new InvalidInputError(
-        `request.nameLimits.${name}`,
-        `must be a whole number from 0 to ${FLOW_LIMITS.maxConcurrency}, got ${String(cap)}`,
-      );
-    }
-    caps.set(name, cap);
-  }
-  return caps;
 }
 
 /** Runs the flow claim on a connection of `pool`; returns the leased rows (any order). */

@@ -1,5 +1,6 @@
 import {
   type ClaimRequest,
+  checkNameLimits,
   claimAheadCount,
   claimStartCount,
   compareClaimOrder,
@@ -13,7 +14,7 @@ import {
   type Settlement,
 } from '@jobservice/core';
 import type pg from 'pg';
-import { claimWithFlow, nameCaps } from './flow-claim.js';
+import { claimWithFlow } from './flow-claim.js';
 import * as check from './input-checks.js';
 import { type JobRow, toJobDocument } from './job-row.js';
 import { booleanArray, numberArray, textArray } from './pg-array.js';
@@ -52,7 +53,7 @@ export async function claimJobs(db: pg.Pool, sql: SqlRunner, request: ClaimReque
   const ahead = request.startAhead === undefined ? 0 : check.int8(request.startAhead, 'request.startAhead');
   const starting = claimStartCount({ ...request, limit, start });
   const startingAhead = Math.min(limit, claimAheadCount({ ...request, startAhead: ahead }));
-  const caps = nameCaps(request, names);
+  const caps = checkNameLimits(request, names);
   const lease = { names, limit, workerId, leaseMs, starting, startingAhead };
   if (caps.size > 0) return sorted(await claimWithFlow(db, sql, request, lease, caps));
   const { rows } =

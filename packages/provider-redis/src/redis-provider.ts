@@ -2,6 +2,7 @@ import {
   type Bell,
   type ClaimRequest,
   checkBells,
+  checkNameLimits,
   encodeBells,
   type FencedWriteResult,
   type IDocumentDataProvider,
@@ -181,6 +182,7 @@ export class RedisProvider implements IDocumentDataProvider, IQueueProvider {
 
   /** Leases up to `limit` due jobs of `names` in claim order, in one script (core's `claimPatch`/`claimStarter`). */
   async claim(request: ClaimRequest): Promise<JobDocument[]> {
+    checkNameLimits(request, request.names ?? []);
     const args = claimArgs(request);
     if (!args) return [];
     return ((await this.call('claim', args)) as string[][]).map(decodeJob);

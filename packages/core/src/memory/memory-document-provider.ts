@@ -16,7 +16,7 @@ import type {
   WriteOptions,
 } from '../store/document-provider.js';
 import { addCount } from '../store/fallbacks.js';
-import { admitJob, isGated } from '../store/flow-gates.js';
+import { admitJob, checkNameLimits, isGated } from '../store/flow-gates.js';
 import {
   acceptsSettlement,
   claimPatch,
@@ -139,6 +139,7 @@ export class MemoryDocumentProvider implements IDocumentDataProvider {
     const now = this.clock.now();
     const claimed: JobDocument[] = [];
     const names = new Set(request.names);
+    checkNameLimits(request, names);
     const starts = claimStarter(request);
     this.index.promoteDue(now);
     while (claimed.length < request.limit) {

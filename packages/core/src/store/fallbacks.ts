@@ -14,7 +14,7 @@ import type {
   Settlement,
   WriteOptions,
 } from './document-provider.js';
-import { isGated, keyGate, nameGate } from './flow-gates.js';
+import { checkNameLimits, isGated, keyGate, nameGate } from './flow-gates.js';
 import { claimGated } from './gated-claim.js';
 import {
   acceptsSettlement,
@@ -57,6 +57,7 @@ export async function claimFallback(
   store: IDocumentDataProvider,
   request: ClaimRequest,
 ): Promise<JobDocument[]> {
+  checkNameLimits(request, request.names);
   if (request.limit <= 0 || request.names.length === 0) return [];
   const starts = claimStarter(request);
   const claimed: JobDocument[] = [];

@@ -3,7 +3,8 @@
  * store that claims in process (memory, files, core's fallback); SQL and
  * script stores mirror it, and the conformance kit checks that they agree.
  */
-import { type RateLimit, rateWindow } from '../model/flow-control.js';
+import { InvalidInputError } from '../errors.js';
+import { FLOW_LIMITS, type RateLimit, rateWindow } from '../model/flow-control.js';
 import type { JobDocument } from '../model/job.js';
 import type { ClaimRequest } from './document-provider.js';
 
@@ -100,4 +101,31 @@ export class RateBook {
   set(key: string, starts: number[]): void {
     this.starts.set(key, starts);
   }
+}
+
+/**
+ * Checks `request.nameLimits` (the cluster-wide caps a dispatcher sends)
+ * and returns the caps of `names` that have one. Every store calls it at
+ * the top of its claim, so a bad cap is an `InvalidInputError` naming the
+ * field on every store, before anything is leased.
+ */
+export function checkNameLimits(request: ClaimRequest, names: Iterable<string>): Map<string, number> {
+  const caps = new Map<string, number>();
+  const limits = request.nameLimits;
+  if (limits === undefined || limits === null) return caps;
+  if (typeof limits !== 'object' || Array.isArray(limits)) {
+    throw new InvalidInputError('request.nameLimits', 'must be an object of callback name → running cap');
+  }
+  for (const name of names) {
+    if (!Object.hasOwn(limits, name)) continue;
+    const cap = limits[name];
+    if (typeof cap !== 'number' || !Number.isInteger(cap) || cap < 0 || cap > FLOW_LIMITS.maxConcurrency) {
+      throw new InvalidInputError(
+        `request.nameLimits.${name}`,
+        `must be a whole number from 0 to ${FLOW_LIMITS.maxConcurrency}, got ${String(cap)}`,
+      );
+    }
+    caps.set(name, cap);
+  }
+  return caps;
 }

@@ -3,6 +3,7 @@ import {
   applyJobPatch,
   type ClaimRequest,
   type Clock,
+  checkNameLimits,
   claimPatch,
   claimStarter,
   holdsLease,
@@ -114,6 +115,7 @@ function checkClaimRequest(request: ClaimRequest): void {
       `must be a number of milliseconds, got ${String(request.leaseMs)}`,
     );
   }
+  checkNameLimits(request, request.names);
 }
 
 /** A write fenced by `id + leaseToken + status = running`. */

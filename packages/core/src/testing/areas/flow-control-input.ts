@@ -34,6 +34,29 @@ export function flowInputChecks({ test, it, open, manager, dispatcher }: KitCont
     expect(page.items).toEqual([]);
   });
 
+  it('refuses a claim with a bad nameLimits cap with a typed error, leasing nothing', async () => {
+    const h = await open();
+    const name = uniqueName('bad-name-cap');
+    const Callback = defineCallback(name, () => JobExecutionResult.success());
+    const { id } = await manager(h, [Callback]).enqueue(Callback, {});
+    for (const cap of [-1, 1.5, '2', 10_001]) {
+      const request = {
+        names: [name],
+        limit: 5,
+        workerId: 'kit',
+        leaseMs: 30_000,
+        nameLimits: { [name]: cap },
+      };
+      const error = await h.jobs.claim(request as never).then(
+        () => undefined,
+        (e: unknown) => e as { code?: string; message?: string },
+      );
+      expect(error?.code).toBe('INVALID_INPUT');
+      expect(error?.message?.includes(`request.nameLimits.${name}`)).toBe(true);
+    }
+    expect((await h.jobs.get(id))?.status).toBe('scheduled');
+  });
+
   it('refuses a non-positive or fractional maxParallelism when the dispatcher is built', async () => {
     const h = await open();
     const name = uniqueName('bad-cap');
