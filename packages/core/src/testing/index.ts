@@ -14,5 +14,5 @@ export type {
 } from './harness.js';
 export type { KitIt } from './kit-context.js';
 export { defineCallback, eventually, newJob, uniqueName, untilAborted } from './kit-context.js';
-export { delegatingStore, requiredMethodsOnly } from './required-methods-only.js';
+export { delegatingStore, requiredMethodsOnly, withoutWatch } from './required-methods-only.js';
 export { runConformanceKit } from './run-conformance-kit.js';

@@ -49,3 +49,20 @@ export function delegatingStore(
   }
   return Object.assign(out, overrides);
 }
+
+/**
+ * The store as it is, minus its change feed (`watch`): every other member
+ * read from the store itself, methods bound to it. A dispatcher given it
+ * learns of cancel requests only with its heartbeats (lease extensions),
+ * which is how tests prove that path.
+ */
+export function withoutWatch<T extends IDocumentDataProvider>(store: T): T {
+  return new Proxy(store, {
+    get(target, key) {
+      if (key === 'watch') return undefined;
+      const value = Reflect.get(target, key, target);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+    has: (target, key) => key !== 'watch' && Reflect.has(target, key),
+  });
+}

@@ -1,7 +1,7 @@
 /**
  * A producer-side rig for multi-process tests: a temp fs store and fs queue
  * opened in this process, two worker child processes (`fixture`, started
- * with `<storeRoot> <queueRoot> <ledgerFile>`) that have printed `ready`,
+ * with `<storeRoot> <queueRoot> <ledgerFile> ...args`) that have printed `ready`,
  * and the ledger the workers append to. Everything is closed, killed and
  * removed by the cleanups it registers.
  */
@@ -21,10 +21,17 @@ export interface WorkerRig {
   lines(): string[];
 }
 
+/** How {@link openWorkerRig} starts its workers. */
+export interface WorkerRigOptions {
+  /** Passed to each worker after the ledger path. @default [] */
+  args?: string[];
+}
+
 /** Opens the rig; `cleanups` runs in reverse order after the test. */
 export async function openWorkerRig(
   fixture: string,
   cleanups: Array<() => Promise<void> | void>,
+  options: WorkerRigOptions = {},
 ): Promise<WorkerRig> {
   const dir = tempRoot();
   const storeRoot = join(dir.path, 'store');
@@ -41,7 +48,9 @@ export async function openWorkerRig(
     await store.close();
     dir.remove();
   });
-  const workers = [0, 1].map(() => startChild(fixture, [storeRoot, queueRoot, ledger]));
+  const workers = [0, 1].map(() =>
+    startChild(fixture, [storeRoot, queueRoot, ledger, ...(options.args ?? [])]),
+  );
   for (const w of workers) cleanups.push(() => killChild(w));
   await Promise.all(workers.map((w) => w.line(/^ready$/)));
   const lines = () => (existsSync(ledger) ? readFileSync(ledger, 'utf8').trim().split('\n') : []);
