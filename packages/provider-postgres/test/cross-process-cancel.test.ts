@@ -1,20 +1,14 @@
 import { JobManager } from '@jobservice/core';
 import { eventually } from '@jobservice/core/testing';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { PostgresProvider } from '../src/index.js';
-import { databaseUrl, testProvider } from './helpers/database.js';
-import { WorkerFleet, type WorkerProcess } from './helpers/worker-processes.js';
+import { databaseUrl } from './helpers/database.js';
+import { type WorkerProcess, workerFleetPerTest } from './helpers/worker-processes.js';
 
 /** Each test's own limit: far above its few seconds, below the run's patience. */
 const TEST_TIMEOUT_MS = 60_000;
 
-let fleet = new WorkerFleet();
-const providers: PostgresProvider[] = [];
-afterEach(async () => {
-  await fleet.killAll();
-  fleet = new WorkerFleet();
-  await Promise.all(providers.splice(0).map((p) => p.close()));
-});
+const { fleet, provider: openProvider } = workerFleetPerTest();
 
 interface Rig {
   provider: PostgresProvider;
@@ -28,8 +22,7 @@ interface Rig {
  * from the worker's dispatcher, so cancel requests reach it only with heartbeats.
  */
 async function setup(watchCancels = true): Promise<Rig> {
-  const provider = await testProvider();
-  providers.push(provider);
+  const provider = await openProvider();
   // `watchCancels` is the fixture's own setting, passed through WORKER_CONFIG by the fleet.
   const config = {
     url: databaseUrl(),

@@ -1,21 +1,14 @@
 import { JobManager } from '@jobservice/core';
 import { eventually } from '@jobservice/core/testing';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { PostgresProvider } from '../src/index.js';
-import { adminQuery, databaseUrl, testProvider } from './helpers/database.js';
-import { WorkerFleet } from './helpers/worker-processes.js';
+import { adminQuery, databaseUrl } from './helpers/database.js';
+import { workerFleetPerTest } from './helpers/worker-processes.js';
 
-let fleet = new WorkerFleet();
-const providers: PostgresProvider[] = [];
-afterEach(async () => {
-  await fleet.killAll();
-  fleet = new WorkerFleet();
-  await Promise.all(providers.splice(0).map((p) => p.close()));
-});
+const { fleet, provider: openProvider } = workerFleetPerTest();
 
 async function setup(): Promise<{ provider: PostgresProvider; manager: JobManager }> {
-  const provider = await testProvider();
-  providers.push(provider);
+  const provider = await openProvider();
   await adminQuery(
     `CREATE TABLE "${provider.schema}".ledger (job_id text NOT NULL, attempt int NOT NULL, worker text NOT NULL)`,
   );

@@ -1,6 +1,9 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { eventually } from '@jobservice/core/testing';
+import { afterEach } from 'vitest';
+import type { PostgresProvider } from '../../src/index.js';
+import { testProvider } from './database.js';
 
 const packageDir = fileURLToPath(new URL('../..', import.meta.url));
 const script = fileURLToPath(new URL('../fixtures/worker-process.ts', import.meta.url));
@@ -88,4 +91,26 @@ export class WorkerFleet {
     }
     await Promise.all(this.workers.map((w) => w.exited));
   }
+}
+
+/**
+ * One fleet for a test file, and the providers its tests open: after each
+ * test the workers are killed and the providers closed.
+ */
+export function workerFleetPerTest(): { fleet: WorkerFleet; provider(): Promise<PostgresProvider> } {
+  const fleet = new WorkerFleet();
+  const providers: PostgresProvider[] = [];
+  afterEach(async () => {
+    await fleet.killAll();
+    fleet.workers.length = 0;
+    await Promise.all(providers.splice(0).map((p) => p.close()));
+  });
+  return {
+    fleet,
+    async provider() {
+      const provider = await testProvider();
+      providers.push(provider);
+      return provider;
+    },
+  };
 }
