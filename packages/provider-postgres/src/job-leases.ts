@@ -14,13 +14,14 @@ import {
   type Settlement,
 } from '@jobservice/core';
 import type pg from 'pg';
-import { claimWithFlow } from './flow-claim.js';
+import { claimWithFlow, type FlowLease } from './flow-claim.js';
 import * as check from './input-checks.js';
 import { type JobRow, toJobDocument } from './job-row.js';
 import { booleanArray, numberArray, textArray } from './pg-array.js';
 import { CLAIM_JOBS } from './sql/claim-jobs.js';
 import { CLAIM_JOBS_BY_NAME } from './sql/claim-jobs-by-name.js';
 import { EXTEND_LEASES } from './sql/extend-leases.js';
+import { CLAIM_KEYS_ONLY } from './sql/flow-claim.js';
 import { RECOVER_JOBS } from './sql/recover-jobs.js';
 import { SETTLE_JOBS } from './sql/settle-jobs.js';
 import type { Queryable, SqlRunner } from './sql-runner.js';
@@ -36,10 +37,17 @@ type ClaimRow = JobRow & { flow_pending?: boolean };
  * up to `startAhead` more started when they may be (core's
  * `claimStarter`), the rest reserved; returns them in claim order. A claim
  * without name caps is one statement while no gated job is due for its
- * names; otherwise it runs the flow claim (`claimWithFlow`), which admits
- * plain and gated jobs together by core's `admitJob`.
+ * names. Otherwise the flow claim admits plain and gated jobs together
+ * by core's `admitJob`: for concurrency keys alone in one round trip
+ * (`CLAIM_KEYS_ONLY`), with name caps or rate limits in a transaction
+ * (`claimWithFlow`).
  */
-export async function claimJobs(db: pg.Pool, sql: SqlRunner, request: ClaimRequest): Promise<JobDocument[]> {
+export async function claimJobs(
+  db: pg.Pool,
+  sql: SqlRunner,
+  request: ClaimRequest,
+  keyed: KeyedNames = new Set(),
+): Promise<JobDocument[]> {
   if (request === null || typeof request !== 'object') {
     throw new InvalidInputError('request', 'must be { names, limit, workerId, leaseMs }');
   }
@@ -56,6 +64,8 @@ export async function claimJobs(db: pg.Pool, sql: SqlRunner, request: ClaimReque
   const caps = checkNameLimits(request, names);
   const lease = { names, limit, workerId, leaseMs, starting, startingAhead };
   if (caps.size > 0) return sorted(await claimWithFlow(db, sql, request, lease, caps));
+  const namesKey = names.join('\u0000');
+  if (keyed.has(namesKey)) return claimKeyed(db, sql, request, lease, keyed, namesKey);
   const { rows } =
     names.length === 1
       ? await sql.run<ClaimRow>(
@@ -70,9 +80,43 @@ export async function claimJobs(db: pg.Pool, sql: SqlRunner, request: ClaimReque
           [textArray(names), limit, workerId, leaseMs, starting, startingAhead],
           'claim',
         );
-  if (rows.some((r) => r.flow_pending === true)) {
-    return sorted(await claimWithFlow(db, sql, request, lease, caps));
+  if (rows.some((r) => r.flow_pending === true)) return claimKeyed(db, sql, request, lease, keyed, namesKey);
+  return sorted(rows);
+}
+
+/**
+ * The names (joined by NUL) whose last claim leased keyed jobs: their next
+ * claim goes straight to the keyed claim, skipping the plain claim's probe.
+ */
+export type KeyedNames = Set<string>;
+
+/**
+ * The flow claim without name caps: in one round trip while only
+ * concurrency keys gate the due jobs (`CLAIM_KEYS_ONLY`), else in a
+ * transaction (`claimWithFlow`). Remembers in `keyed` whether keyed jobs
+ * were leased, so the next claim of these names starts here or with the
+ * plain claim.
+ */
+async function claimKeyed(
+  db: pg.Pool,
+  sql: SqlRunner,
+  request: ClaimRequest,
+  lease: FlowLease,
+  keyed: KeyedNames,
+  namesKey: string,
+): Promise<JobDocument[]> {
+  const { rows } = await sql.run<JobRow>(
+    db,
+    CLAIM_KEYS_ONLY,
+    [textArray(lease.names), lease.limit, lease.workerId, lease.leaseMs, lease.starting, lease.startingAhead],
+    'claim',
+  );
+  if (rows.some((r) => r.id === null)) {
+    keyed.delete(namesKey);
+    return sorted(await claimWithFlow(db, sql, request, lease, new Map()));
   }
+  if (rows.some((r) => r.concurrency_key !== null)) keyed.add(namesKey);
+  else keyed.delete(namesKey);
   return sorted(rows);
 }
 

@@ -29,7 +29,7 @@ import {
 import type pg from 'pg';
 import * as check from './input-checks.js';
 import { insertJob, insertJobs } from './job-inserts.js';
-import { claimJobs, extendLeases, recoverJobs, settleJobs } from './job-leases.js';
+import { claimJobs, extendLeases, type KeyedNames, recoverJobs, settleJobs } from './job-leases.js';
 import { type JobRow, toJobDocument } from './job-row.js';
 import { assertSchemaCurrent, migrateSchema } from './migrator.js';
 import { Notifications } from './notifications.js';
@@ -90,6 +90,8 @@ export class PostgresProvider implements IDocumentDataProvider, IQueueProvider {
   private readonly sql: SqlRunner;
   private readonly notifications: Notifications;
   private readonly vacuum: VacuumKeeper;
+  /** Names whose last claim leased keyed jobs (see `claimJobs`). */
+  private readonly keyedNames: KeyedNames = new Set();
   private readiness: Promise<void> | undefined;
   private closing: Promise<void> | undefined;
 
@@ -251,7 +253,7 @@ export class PostgresProvider implements IDocumentDataProvider, IQueueProvider {
 
   async claim(request: ClaimRequest): Promise<JobDocument[]> {
     await this.open();
-    return claimJobs(this.pool, this.sql, request);
+    return claimJobs(this.pool, this.sql, request, this.keyedNames);
   }
 
   async settle(settlements: readonly Settlement[]): Promise<FencedWriteResult[]> {

@@ -115,8 +115,12 @@ export class JobDispatcher extends TypedEmitter<DispatcherEvents> implements Att
         reportError: (e, during) => this.reportError(e, during),
         callbackOf: (name) => this.registry.get(name),
         persistMetadata: (id, metadata, callback) => this.scheduler.persistMetadata(id, metadata, callback),
-        settled: () => {
+        settled: (freed) => {
           this.claims.invalidate();
+          // A slot of a key or a cluster-wide cap came free: a job waiting on it may start now, not at the idle poll.
+          if (freed && (freed.concurrencyKey !== null || parallelism.cluster?.[freed.name] !== undefined)) {
+            this.claims.pump();
+          }
           this.checkIdle();
         },
         releaseChildren: async (ids) => {

@@ -23,8 +23,11 @@ export interface SettleHost {
     metadata: JsonValue,
     callback: JobCallbackClass | undefined,
   ): Promise<void>;
-  /** A settle (or its follow-up) finished: the dispatcher may be idle now. */
-  settled(): void;
+  /**
+   * A settle (or its follow-up) finished: the dispatcher may be idle now.
+   * `freed`: the job whose settle landed (its flow gates' slots are free).
+   */
+  settled(freed?: JobDocument): void;
   /** Releases the continuations waiting on jobs that just ended. */
   releaseChildren(parentIds: string[]): Promise<void>;
   /** Writes an attempt's buffered log lines (before its settle, so they land first). */
@@ -79,7 +82,7 @@ export class SettlePipeline {
           reason: 'the store rejected the settle: the lease was no longer held',
         });
       } else this.afterWrite(job, decision, attempt);
-      this.host.settled();
+      this.host.settled(result?.ok ? job : undefined);
     });
   }
 

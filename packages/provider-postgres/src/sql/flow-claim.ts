@@ -182,6 +182,17 @@ c AS MATERIALIZED (
 ${leaseClaimedRows('j.name = ANY($8::text[])')}`,
 );
 
+/**
+ * The flow claim for concurrency keys only, in one round trip (the
+ * function of migration 10): names $1, at most $2 jobs, worker $3, lease
+ * $4 ms, $5 started (+ $6 ahead). One row of nulls: a due gated job has a
+ * rate limit, so the caller runs the full flow claim.
+ */
+export const CLAIM_KEYS_ONLY = sql(
+  'flow_claim_keys',
+  /* sql */ `SELECT * FROM {{schema}}.flow_claim_keys($1::text[], $2::int, $3::text, $4::bigint, $5::int, $6::int)`,
+);
+
 /** Opens the flow claim's transaction. */
 export const BEGIN = sql('flow_begin', 'BEGIN ISOLATION LEVEL READ COMMITTED', { prepare: false });
 /** Commits the flow claim's transaction. */

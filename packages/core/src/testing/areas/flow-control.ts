@@ -156,6 +156,28 @@ export function flowControlArea(ctx: KitContext): void {
     expect(peak.get('all') ?? 0).toBeLessThanOrEqual(3);
   });
 
+  needs('native-flow-control')(
+    'admits each keyed job by its own limit: a limit-1 job waits while a limit-3 job of its key may start',
+    async () => {
+      const h = await open();
+      const name = uniqueName('own-limit');
+      const Callback = defineCallback(name, () => JobExecutionResult.success());
+      const m = manager(h, [Callback]);
+      const key = `k:${name}`;
+      const ids: string[] = [];
+      for (const limit of [1, 1, 3, 3]) {
+        ids.push((await m.enqueue(Callback, {}, { concurrencyKey: key, concurrencyLimit: limit })).id);
+      }
+      const request = { names: [name], workerId: 'kit', leaseMs: 30_000 };
+      const first = await h.jobs.claim({ ...request, limit: 1 });
+      expect(first.map((j) => j.id)).toEqual([ids[0]]);
+      // One job of the key runs: the second limit-1 job may not join it; the limit-3 ones may (at most 3 in all).
+      const next = (await h.jobs.claim({ ...request, limit: 10 })).map((j) => j.id);
+      expect(next.every((id) => id === ids[2] || id === ids[3])).toBe(true);
+      expect((await h.jobs.get(ids[1] as string))?.status).toBe('scheduled');
+    },
+  );
+
   it('caps a callback per dispatcher with a dispatcher override, without store cost', async () => {
     const h = await open();
     const name = uniqueName('local-cap');

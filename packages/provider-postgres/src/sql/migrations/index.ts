@@ -7,6 +7,7 @@ import { labelsMigration } from './006-labels.js';
 import { continuationsMigration } from './007-continuations.js';
 import { jobLogsMigration } from './008-job-logs.js';
 import { flowControlMigration } from './009-flow-control.js';
+import { keyClaimFunctionMigration } from './010-key-claim-function.js';
 import type { Migration } from './migration.js';
 
 export type { Migration } from './migration.js';
@@ -22,6 +23,7 @@ export const MIGRATIONS: readonly Migration[] = [
   continuationsMigration,
   jobLogsMigration,
   flowControlMigration,
+  keyClaimFunctionMigration,
 ];
 
 /** The schema version this code writes and reads. */
