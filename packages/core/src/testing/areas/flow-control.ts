@@ -178,6 +178,23 @@ export function flowControlArea(ctx: KitContext): void {
     },
   );
 
+  needs('native-flow-control')(
+    'finds a startable job behind a head of blocked ones in one claim',
+    async () => {
+      const h = await open();
+      const name = uniqueName('behind-blocked');
+      const Callback = defineCallback(name, () => JobExecutionResult.success());
+      const m = manager(h, [Callback]);
+      const busy = { concurrencyKey: `busy:${name}` };
+      const running = await m.enqueue(Callback, {}, busy);
+      const request = { names: [name], workerId: 'kit', leaseMs: 30_000 };
+      expect((await h.jobs.claim({ ...request, limit: 1 })).map((j) => j.id)).toEqual([running.id]);
+      for (let i = 0; i < 3; i++) await m.enqueue(Callback, {}, busy);
+      const free = await m.enqueue(Callback, {}, { concurrencyKey: `free:${name}` });
+      expect((await h.jobs.claim({ ...request, limit: 1 })).map((j) => j.id)).toEqual([free.id]);
+    },
+  );
+
   it('caps a callback per dispatcher with a dispatcher override, without store cost', async () => {
     const h = await open();
     const name = uniqueName('local-cap');

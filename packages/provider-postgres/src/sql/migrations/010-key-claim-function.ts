@@ -23,7 +23,13 @@ const plain = claimLevels(NAMES, { limit: '$2::int', time: TIME });
  * PL/pgSQL function reads a fresh snapshot under READ COMMITTED), then
  * core's `admitJob` rule walked in claim order — a keyed job is admitted
  * while its key's running jobs are below its own limit, else parked — and
- * the admitted jobs leased as a plain claim leases them.
+ * the admitted jobs leased as a plain claim leases them (a woken job's
+ * lease is what unparks it).
+ *
+ * A page is as many candidates as the claim wants: jobs past it are not
+ * locked or parked, so a backlog whose keys are busy costs a claim only
+ * what it looks at. A page that leases nothing and is full of blocked jobs
+ * (all now parked) is followed by one twice its size, up to 8 pages.
  *
  * When a due gated candidate has a rate limit it decides nothing and
  * returns one row of nulls: the caller runs the full flow claim instead.
@@ -40,7 +46,7 @@ CREATE FUNCTION {{schema}}.flow_claim_keys(text[], int, text, bigint, int, int)
   AS $fn$
   DECLARE
     v_now bigint := {{schema}}.now_ms();
-    v_page int := least(500, $2 * 2 + 32);
+    v_page int := least(500, $2);
     v_gated text[];
     v_rated boolean;
     v_keys text[];
@@ -48,6 +54,8 @@ CREATE FUNCTION {{schema}}.flow_claim_keys(text[], int, text, bigint, int, int)
     v_freed text[];
     v_woken text[] := '{}';
   BEGIN
+  -- A round that leases nothing and fills its page parked every job in it: look further, up to 8 pages.
+  FOR v_round IN 1..8 LOOP
     SELECT coalesce(array_agg(x.id), '{}'), coalesce(bool_or(x.rate_limit IS NOT NULL), false),
         coalesce(array_agg(DISTINCT x.concurrency_key) FILTER (WHERE x.concurrency_key IS NOT NULL), '{}')
       INTO v_gated, v_rated, v_keys
@@ -164,6 +172,10 @@ CREATE FUNCTION {{schema}}.flow_claim_keys(text[], int, text, bigint, int, int)
     ),
     ${leaseClaimedRows('false', 'leased')}
     SELECT leased.* FROM leased;
+    EXIT WHEN FOUND OR cardinality(v_gated) < v_page;
+    v_page := least(500, v_page * 2);
+    v_woken := '{}';
+  END LOOP;
   END
   $fn$;
 `,
