@@ -146,11 +146,17 @@ async function flowClaim(
     }
   }
 
-  const decision = decide([...plain, ...gated].sort(claimOrder), request, want, now, {
-    byKey,
-    byName,
-    starts,
-  });
+  const decision = decide(
+    [...plain, ...gated].sort(claimOrder),
+    request,
+    { want, starting: lease.starting },
+    now,
+    {
+      byKey,
+      byName,
+      starts,
+    },
+  );
   await write(db, sql, decision, starts);
   if (decision.admitted.length === 0) return [];
   const { rows } = await sql.run<JobRow>(
@@ -184,7 +190,7 @@ interface Decision {
 function decide(
   all: readonly Candidate[],
   request: ClaimRequest,
-  want: number,
+  { want, starting }: { want: number; starting: number },
   now: number,
   state: { byKey: Map<string, number>; byName: Map<string, number>; starts: Map<string, number[]> },
 ): Decision {
@@ -198,6 +204,8 @@ function decide(
   for (const c of all) {
     if (decision.admitted.length >= want) break;
     if (closed.has(c.name)) continue;
+    // A rate-limited job is claimed only to start now (the first `starting` admitted start): its start is recorded at the claim.
+    if (c.rateLimit !== null && decision.admitted.length >= starting) continue;
     if (isGated(c, request)) {
       const admission = admitJob(c, request, counts, now);
       if (admission.kind === 'blocked') {

@@ -142,10 +142,17 @@ export class MemoryDocumentProvider implements IDocumentDataProvider {
     checkNameLimits(request, names);
     const starts = claimStarter(request);
     this.index.promoteDue(now);
+    const passed: JobDocument[] = [];
     while (claimed.length < request.limit) {
       const entry = this.index.popBest(names, (e) => this.isCurrent(e.id, e.version));
       if (!entry) break;
       const job = this.docs.get(entry.id) as JobDocument;
+      const start = starts(claimed.length, job);
+      // A rate-limited job is claimed only to start now: its start is recorded in its window at the claim.
+      if (job.rateLimit !== null && !start) {
+        passed.push(job);
+        continue;
+      }
       if (isGated(job, request)) {
         const admission = admitJob(job, request, this.flow, now);
         if (admission.kind === 'blocked') {
@@ -160,9 +167,9 @@ export class MemoryDocumentProvider implements IDocumentDataProvider {
         }
         if (job.rateLimit !== null) this.flow.rates.record(job.rateLimit, now);
       }
-      const start = starts(claimed.length, job);
       claimed.push(this.write(job, claimPatch(job, request, now, start), now));
     }
+    for (const job of passed) this.index.add(job, now);
     return claimed;
   }
 

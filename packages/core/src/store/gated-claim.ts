@@ -44,9 +44,10 @@ export async function claimGated(
     }
     taken.push([gate, slot.nonce]);
   }
+  // The start is recorded at the store's time now, not the round's: a slot taken above may have come free
+  // after the round began, and the job must not seem to start before the one it replaces finished.
+  if (slots.length > 0 || job.rateLimit !== null) now = await store.now();
   if (job.rateLimit !== null) {
-    // The start is recorded at the store's time now, not the round's: the slots above took round trips.
-    now = await store.now();
     const rate = await ledger.takeRate(job.rateLimit, job, now);
     if (!rate.ok) {
       await giveBack();

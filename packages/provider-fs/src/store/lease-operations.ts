@@ -58,6 +58,7 @@ export async function claimJobs(
     const open = new Set(names);
     const popped: IndexEntry[] = [];
     const seen = new Set<string>();
+    const passed: IndexEntry[] = [];
     const writes: CommitWrite[] = [];
     const out: JobDocument[] = [];
     try {
@@ -72,6 +73,12 @@ export async function claimJobs(
           correctFromFile(engine, entry.id, doc); // the file disagrees with the index (changed by hand, or gone)
         }
         if (!doc || doc.version !== entry.version || !isClaimable(doc, now, names)) continue;
+        const start = starts(out.length, doc);
+        // A rate-limited job is claimed only to start now: its start is recorded in its window at the claim.
+        if (doc.rateLimit !== null && !start) {
+          passed.push(entry);
+          continue;
+        }
         if (isGated(doc, request)) {
           const admission = admitJob(doc, request, flow, now);
           if (admission.kind === 'blocked') {
@@ -85,12 +92,13 @@ export async function claimJobs(
           }
           flow.took(doc, now);
         }
-        const after = applyJobPatch(doc, claimPatch(doc, request, now, starts(out.length, doc)), now);
+        const after = applyJobPatch(doc, claimPatch(doc, request, now, start), now);
         writes.push({ id: doc.id, doc: after });
         out.push(after);
       }
       await flow.save(now);
       engine.commit(writes);
+      for (const entry of passed) engine.index.requeue(entry);
     } catch (error) {
       for (const entry of popped) engine.index.requeue(entry);
       throw error;

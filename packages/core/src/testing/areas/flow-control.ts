@@ -1,75 +1,9 @@
 import { JobExecutionResult } from '../../callbacks/job-execution-result.js';
-import type { JobDispatcher } from '../../dispatcher/job-dispatcher.js';
-import type { JobDocument } from '../../model/job.js';
-import type { KitContext, KitHarness } from '../kit-context.js';
+import type { KitContext } from '../kit-context.js';
 import { defineCallback, eventually, newJob, uniqueName } from '../kit-context.js';
+import { completedCount, RunTally, sampleStore, startMany, storedOverlap } from './flow-control-helpers.js';
 import { flowInputChecks } from './flow-control-input.js';
 import { hardTimeoutChecks } from './flow-control-timeouts.js';
-
-/** Jobs started on the store's clock, and the most that ran at once per key (counted in the handlers). */
-class RunTally {
-  readonly starts: number[] = [];
-  private readonly running = new Map<string, number>();
-  readonly peak = new Map<string, number>();
-
-  enter(key: string): void {
-    const now = (this.running.get(key) ?? 0) + 1;
-    this.running.set(key, now);
-    this.peak.set(key, Math.max(this.peak.get(key) ?? 0, now));
-  }
-
-  leave(key: string): void {
-    this.running.set(key, (this.running.get(key) ?? 1) - 1);
-  }
-}
-
-/** Samples the store while `body` runs: the most `running` jobs (reserved included) per group seen at once. */
-async function sampleStore<T>(
-  h: KitHarness,
-  name: string,
-  group: (job: JobDocument) => string,
-  body: () => Promise<T>,
-): Promise<{ result: T; peak: Map<string, number> }> {
-  const peak = new Map<string, number>();
-  let done = false;
-  const sampler = (async () => {
-    while (!done) {
-      const page = await h.store.query({ names: [name], statuses: ['running'], limit: 1_000 });
-      const counts = new Map<string, number>();
-      for (const job of page.items) counts.set(group(job), (counts.get(group(job)) ?? 0) + 1);
-      for (const [k, n] of counts) peak.set(k, Math.max(peak.get(k) ?? 0, n));
-      await new Promise((resolve) => setTimeout(resolve, 5));
-    }
-  })();
-  try {
-    const result = await body();
-    return { result, peak };
-  } finally {
-    done = true;
-    await sampler;
-  }
-}
-
-/** Completed jobs of `name`. */
-async function completedCount(h: KitHarness, name: string): Promise<number> {
-  const counts = await h.jobs.countJobs();
-  return counts.find((c) => c.name === name && c.status === 'completed')?.count ?? 0;
-}
-
-/** Starts `count` dispatchers, half on the harness's peer store (another connection or process view). */
-async function startMany(
-  ctx: KitContext,
-  h: KitHarness,
-  count: number,
-  options: Parameters<KitContext['dispatcher']>[0],
-): Promise<JobDispatcher[]> {
-  const peer = (await h.peer()).provider;
-  const all = Array.from({ length: count }, (_, i) =>
-    ctx.dispatcher({ ...options, ...(i % 2 === 1 ? { store: peer } : {}) }, h),
-  );
-  for (const d of all) await d.start();
-  return all;
-}
 
 /**
  * Flow control: per-key concurrency limits, cluster-wide callback
@@ -121,6 +55,10 @@ export function flowControlArea(ctx: KitContext): void {
       expect(tally.peak.size).toBe(10);
       expect(Math.max(...tally.peak.values())).toBe(2);
       expect([...peak.values()].every((n) => n <= 2)).toBe(true);
+      // The stored times agree: no job of a key starts before the one whose slot it took has finished.
+      const stored = await storedOverlap(h, name, (job) => job.concurrencyKey ?? '');
+      expect(stored.size).toBe(10);
+      expect(Math.max(...stored.values())).toBeLessThanOrEqual(2);
     },
     180_000,
   );
@@ -192,6 +130,29 @@ export function flowControlArea(ctx: KitContext): void {
       for (let i = 0; i < 3; i++) await m.enqueue(Callback, {}, busy);
       const free = await m.enqueue(Callback, {}, { concurrencyKey: `free:${name}` });
       expect((await h.jobs.claim({ ...request, limit: 1 })).map((j) => j.id)).toEqual([free.id]);
+    },
+  );
+
+  needs('native-flow-control')(
+    'claims a rate-limited job only to start it: never reserved, so its stored start is the one its window counted',
+    async () => {
+      const h = await open();
+      const name = uniqueName('rated-start');
+      const Callback = defineCallback(name, () => JobExecutionResult.success());
+      const { id } = await manager(h, [Callback]).enqueue(
+        Callback,
+        {},
+        {
+          rateLimit: { key: `api:${name}`, max: 5, perMs: 60_000 },
+        },
+      );
+      const request = { names: [name], workerId: 'kit', leaseMs: 30_000, limit: 5 };
+      expect(await h.jobs.claim({ ...request, start: 0 })).toEqual([]);
+      expect((await h.jobs.get(id))?.status).toBe('scheduled');
+      const [job] = await h.jobs.claim({ ...request, start: 1 });
+      expect(job?.id).toBe(id);
+      expect(job?.reserved).toBe(false);
+      expect(job?.attempt).toBe(1);
     },
   );
 

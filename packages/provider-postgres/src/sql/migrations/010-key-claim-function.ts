@@ -40,6 +40,16 @@ export const keyClaimFunctionMigration: Migration = {
   version: 10,
   name: 'key-claim-function',
   sql: /* sql */ `
+-- The store's clock read as the statement runs (now_ms() is fixed at the
+-- statement's start): a lease taken after a slot came free starts no
+-- earlier than the settle that freed it finished.
+CREATE FUNCTION {{schema}}.clock_ms() RETURNS bigint
+  LANGUAGE sql VOLATILE
+  AS $fn$
+    SELECT floor(extract(epoch FROM clock_timestamp()) * 1000)::bigint
+      + coalesce((SELECT clock_offset_ms FROM {{schema}}.settings), 0)
+  $fn$;
+
 CREATE FUNCTION {{schema}}.flow_claim_keys(text[], int, text, bigint, int, int)
   RETURNS SETOF {{schema}}.jobs
   LANGUAGE plpgsql
@@ -121,7 +131,7 @@ CREATE FUNCTION {{schema}}.flow_claim_keys(text[], int, text, bigint, int, int)
     END IF;
 
     RETURN QUERY
-    WITH RECURSIVE t AS MATERIALIZED (SELECT v_now AS now),
+    WITH RECURSIVE t AS MATERIALIZED (SELECT {{schema}}.clock_ms() AS now),
     running AS (
       SELECT r.concurrency_key AS key, count(*)::int AS n FROM {{schema}}.jobs r
       WHERE r.status = 'running' AND r.concurrency_key = ANY(v_keys)
