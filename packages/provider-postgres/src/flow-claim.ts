@@ -69,8 +69,9 @@ export async function claimWithFlow(
   }
   try {
     await sql.run(client, q.BEGIN, [], 'claim: begin');
-    const rows = await flowClaim(client, sql, request, lease, caps);
+    const { rows, deferred } = await flowClaim(client, sql, request, lease, caps);
     await sql.run(client, q.COMMIT, [], 'claim: commit');
+    if (deferred) request.onDeferred?.(deferred.runAt, deferred.now);
     return rows;
   } catch (error) {
     await client.query('ROLLBACK').catch(() => undefined);
@@ -86,13 +87,13 @@ async function flowClaim(
   request: ClaimRequest,
   lease: FlowLease,
   caps: Map<string, number>,
-): Promise<JobRow[]> {
+): Promise<{ rows: JobRow[]; deferred?: { runAt: number; now: number } }> {
   // Phase 1: the name caps.
   const capped = [...caps.keys()];
   let now = await lockGates(db, sql, capped.map(nameGate));
   const byName = await holders(db, sql, q.COUNT_NAME_HOLDERS, capped);
   const open = lease.names.filter((n) => !caps.has(n) || (caps.get(n) as number) > (byName.get(n) ?? 0));
-  if (open.length === 0) return [];
+  if (open.length === 0) return { rows: [] };
 
   // Candidates: gated jobs, and plain ones (a capped name's at most its room).
   const want = lease.limit;
@@ -158,7 +159,11 @@ async function flowClaim(
     },
   );
   await write(db, sql, decision, starts);
-  if (decision.admitted.length === 0) return [];
+  const deferred =
+    decision.deferred.length > 0
+      ? { runAt: Math.min(...decision.deferred.map(([, at]) => at)), now }
+      : undefined;
+  if (decision.admitted.length === 0) return { rows: [], ...(deferred ? { deferred } : {}) };
   const { rows } = await sql.run<JobRow>(
     db,
     q.LEASE_ADMITTED,
@@ -174,7 +179,7 @@ async function flowClaim(
     ],
     'claim',
   );
-  return rows;
+  return { rows, ...(deferred ? { deferred } : {}) };
 }
 
 /** What one claim decided. */

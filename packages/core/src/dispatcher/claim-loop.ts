@@ -2,6 +2,7 @@ import { performance } from 'node:perf_hooks';
 import type { JobDocument } from '../model/job.js';
 import type { JobStore } from '../store/job-store.js';
 import { abortableDelay } from '../util/clock.js';
+import { DeferredWake } from './deferred-wake.js';
 
 /** How long jobs are counted before the rate that sizes prefetch is taken. */
 const RATE_WINDOW_MS = 20;
@@ -58,10 +59,21 @@ export class ClaimLoop {
   private claiming: Promise<void> | undefined;
   private wantClaim = false;
   private empty = false;
+  /** The last claim came back with less than it asked for: jobs may be waiting on a full gate. */
+  private lastShort = false;
+  /** A gate slot came free while a claim was in flight. */
+  private freedDuring = false;
   /** Grows whenever something may have become due; a claim proves emptiness only if it did not grow meanwhile. */
   private changes = 0;
   private failures = 0;
   private idleTimer: NodeJS.Timeout | undefined;
+  /** Claims again when a rate window a claim deferred jobs to opens. */
+  private readonly wake = new DeferredWake(() => {
+    this.empty = false;
+    this.changes++;
+    this.wantClaim = true;
+    this.pump();
+  });
   /** Bells heard since the last claim started, answered when the next one ends. */
   private bellWaiters: Array<() => void> = [];
   private readonly stopped = new AbortController();
@@ -109,6 +121,17 @@ export class ClaimLoop {
     return heard;
   }
 
+  /**
+   * A slot of a concurrency key or a cluster-wide cap came free (a settle
+   * landed): claim again if the last claim came back short, since a job
+   * may be waiting on that slot; no claim otherwise (jobs held back by a
+   * gate do not make a full claim come back short).
+   */
+  slotFreed(): void {
+    if (this.claiming) this.freedDuring = true;
+    else if (this.lastShort) this.pump();
+  }
+
   /** Claims again unless the last claim proved nothing is due (for drain). */
   verify(): void {
     if (this.empty) return;
@@ -140,7 +163,7 @@ export class ClaimLoop {
     this.claiming = this.claim(Math.min(free, maxBatch), start, this.host.startAhead()).finally(() => {
       this.claiming = undefined;
       for (const answer of covered) answer();
-      if (this.wantClaim) this.pump();
+      if (this.wantClaim || (this.freedDuring && this.lastShort)) this.pump();
       this.host.roundEnded();
     });
   }
@@ -165,13 +188,23 @@ export class ClaimLoop {
     }, this.settings.idlePollMs);
   }
 
-  /** Stops the timer, cuts a backoff sleep short, and waits for an in-flight claim. */
+  /** Stops the timers, cuts a backoff sleep short, and waits for an in-flight claim. */
   async stop(): Promise<void> {
     clearInterval(this.idleTimer);
+    this.wake.stop();
     this.stopped.abort();
     await this.claiming;
     this.answerBells();
   }
+
+  /**
+   * `ClaimRequest.onDeferred`: a claim moved jobs to store time `runAt` (a
+   * full rate window), the claim ran at store time `now`: claim again once
+   * that much time has passed, not at the idle poll. The earliest wins.
+   */
+  private readonly deferredTo = (runAt: number, now: number): void => {
+    this.wake.after(Math.max(0, runAt - now) + 1);
+  };
 
   /**
    * Sizes prefetch to cover a claim's round trip at the rate jobs are going
@@ -209,6 +242,7 @@ export class ClaimLoop {
   private async claim(limit: number, start: number, startAhead: number): Promise<void> {
     const leaseStart = performance.now();
     const changesBefore = this.changes;
+    this.freedDuring = false;
     let jobs: JobDocument[];
     let full: boolean;
     try {
@@ -221,6 +255,7 @@ export class ClaimLoop {
       this.wantClaim = this.host.accepting();
       return;
     }
+    this.lastShort = !full;
     this.adaptPrefetch(full ? limit : jobs.length, limit, performance.now() - leaseStart);
     if (full) this.wantClaim = true;
     // A settle that landed while this claim was in flight may have made a job due that its snapshot missed.
@@ -240,7 +275,7 @@ export class ClaimLoop {
     startAhead: number,
   ): Promise<{ jobs: JobDocument[]; full: boolean }> {
     const { caps, names, workerId, leaseMs, nameLimits } = this.settings;
-    const base = { workerId, leaseMs, ...(nameLimits ? { nameLimits } : {}) };
+    const base = { workerId, leaseMs, onDeferred: this.deferredTo, ...(nameLimits ? { nameLimits } : {}) };
     if (caps.size === 0) {
       const jobs = await this.store.claim({ ...base, names, limit, start, startAhead });
       return { jobs, full: jobs.length === limit };

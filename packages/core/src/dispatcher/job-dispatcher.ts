@@ -119,7 +119,7 @@ export class JobDispatcher extends TypedEmitter<DispatcherEvents> implements Att
           this.claims.invalidate();
           // A slot of a key or a cluster-wide cap came free: a job waiting on it may start now, not at the idle poll.
           if (freed && (freed.concurrencyKey !== null || parallelism.cluster?.[freed.name] !== undefined)) {
-            this.claims.pump();
+            this.claims.slotFreed();
           }
           this.checkIdle();
         },

@@ -143,6 +143,7 @@ export class MemoryDocumentProvider implements IDocumentDataProvider {
     const starts = claimStarter(request);
     this.index.promoteDue(now);
     const passed: JobDocument[] = [];
+    let deferredTo = Number.POSITIVE_INFINITY;
     while (claimed.length < request.limit) {
       const entry = this.index.popBest(names, (e) => this.isCurrent(e.id, e.version));
       if (!entry) break;
@@ -163,6 +164,7 @@ export class MemoryDocumentProvider implements IDocumentDataProvider {
         }
         if (admission.kind === 'defer') {
           this.write(job, { runAt: admission.runAt }, now);
+          deferredTo = Math.min(deferredTo, admission.runAt);
           continue;
         }
         if (job.rateLimit !== null) this.flow.rates.record(job.rateLimit, now);
@@ -170,6 +172,7 @@ export class MemoryDocumentProvider implements IDocumentDataProvider {
       claimed.push(this.write(job, claimPatch(job, request, now, start), now));
     }
     for (const job of passed) this.index.add(job, now);
+    if (deferredTo !== Number.POSITIVE_INFINITY) request.onDeferred?.(deferredTo, now);
     return claimed;
   }
 

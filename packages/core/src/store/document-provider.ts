@@ -98,6 +98,14 @@ export interface ClaimRequest {
    * every worker's, reserved ones included). Absent names are unlimited.
    */
   nameLimits?: Readonly<Record<string, number>>;
+  /**
+   * Called once, when the claim moved due jobs to a later `runAt` because
+   * their rate window was full: the earliest such `runAt` and the time the
+   * claim ran at (both store time), so the caller can claim again when the
+   * window opens instead of waiting for its idle poll. A store that never
+   * calls it is still correct; the jobs then start at the next poll or bell.
+   */
+  onDeferred?: (runAt: number, now: number) => void;
 }
 
 /** How a worker ends (or hands back) an attempt. */

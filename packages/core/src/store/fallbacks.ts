@@ -64,6 +64,7 @@ export async function claimFallback(
   /** Gates found full in this claim: their other jobs are not tried again. */
   const full = new Set<string>();
   let passed = 0;
+  let deferred: { runAt: number; now: number } | undefined;
   for (let round = 0; round < 3 && claimed.length < request.limit; round++) {
     const now = await store.now();
     const want = request.limit - claimed.length;
@@ -93,6 +94,7 @@ export async function claimFallback(
         }
         const outcome = await claimGated(store, job, request, now, start);
         if (outcome.kind === 'claimed') claimed.push(outcome.job);
+        else if (outcome.kind === 'deferred') deferred = earliest(deferred, outcome);
         else if (outcome.kind === 'blocked') {
           full.add(outcome.gate);
           passed++;
@@ -105,7 +107,15 @@ export async function claimFallback(
     }
     if (lost === 0 && passed === 0) break;
   }
+  if (deferred) request.onDeferred?.(deferred.runAt, deferred.now);
   return claimed;
+}
+
+function earliest(
+  a: { runAt: number; now: number } | undefined,
+  b: { runAt: number; now: number },
+): { runAt: number; now: number } {
+  return a === undefined || b.runAt < a.runAt ? b : a;
 }
 
 /**

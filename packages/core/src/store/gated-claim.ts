@@ -8,7 +8,7 @@ import { claimPatch } from './transitions.js';
 export type GatedClaim =
   | { kind: 'claimed'; job: JobDocument }
   | { kind: 'blocked'; gate: string }
-  | { kind: 'deferred' }
+  | { kind: 'deferred'; runAt: number; now: number }
   | { kind: 'lost' };
 
 /**
@@ -53,7 +53,7 @@ export async function claimGated(
       await giveBack();
       if ('racing' in rate) return { kind: 'lost' };
       await store.update(job.id, job.version, { runAt: rate.nextStart });
-      return { kind: 'deferred' };
+      return { kind: 'deferred', runAt: rate.nextStart, now };
     }
   }
   const after = await store.update(job.id, job.version, claimPatch(job, request, now, start));

@@ -50,6 +50,7 @@ export async function claimJobs(
   // lock: with many jobs that is the long part, and the lock hold only catches up.
   engine.index.claimQueue().promote(clock.now());
   let wrote = false;
+  let deferred: { runAt: number; now: number } | undefined;
   const claimed = await engine.locked(async () => {
     const now = clock.now();
     const queue = engine.index.claimQueue();
@@ -88,6 +89,7 @@ export async function claimJobs(
           }
           if (admission.kind === 'defer') {
             writes.push({ id: doc.id, doc: applyJobPatch(doc, { runAt: admission.runAt }, now) });
+            deferred = { runAt: Math.min(deferred?.runAt ?? admission.runAt, admission.runAt), now };
             continue;
           }
           flow.took(doc, now);
@@ -107,6 +109,7 @@ export async function claimJobs(
     return out;
   });
   if (wrote) await engine.synced();
+  if (deferred) request.onDeferred?.(deferred.runAt, deferred.now);
   return claimed;
 }
 

@@ -156,6 +156,39 @@ export function flowControlArea(ctx: KitContext): void {
     },
   );
 
+  needs('native-flow-control')(
+    'starts a job deferred by its rate window when the window opens, not at the idle poll',
+    async () => {
+      const h = await open();
+      const name = uniqueName('rate-wake');
+      const Callback = defineCallback(name, () => JobExecutionResult.success());
+      const rateLimit = { key: `api:${name}`, max: 1, perMs: 300 };
+      await manager(h, [Callback]).enqueueMany(
+        Array.from({ length: 3 }, (_, i) => ({
+          callback: Callback,
+          metadata: { i },
+          options: { rateLimit },
+        })),
+      );
+      // An idle poll of 10 minutes: only the claim's own wake-up can start the deferred jobs in time.
+      const d = dispatcher({ callbacks: [Callback], concurrency: 3, idlePollMs: 600_000 }, h);
+      await d.start();
+      try {
+        for (let done = 1; done <= 3; done++) {
+          await eventually(
+            async () => (await completedCount(h, name)) >= done,
+            10_000,
+            `${done} jobs to complete`,
+          );
+          await h.advanceTime?.(rateLimit.perMs); // a store on a fake clock: open the next window
+        }
+      } finally {
+        await d.stop();
+      }
+    },
+    30_000,
+  );
+
   it('caps a callback per dispatcher with a dispatcher override, without store cost', async () => {
     const h = await open();
     const name = uniqueName('local-cap');
