@@ -174,7 +174,9 @@ async function flowClaim(
       lease.leaseMs,
       lease.starting,
       lease.startingAhead,
-      now,
+      // Rate starts were recorded at `now` (read after every count): lease at it. Otherwise the clock as the
+      // lease runs, so no job seems to start before the one whose slot it took finished.
+      rateKeys.length > 0 ? now : null,
       textArray(capped),
     ],
     'claim',

@@ -168,14 +168,15 @@ WHERE j.id = x.id AND j.status = 'scheduled'`,
 );
 
 /**
- * Leases the admitted jobs $1 (at most $2) at time $7 for worker $3 with a
+ * Leases the admitted jobs $1 (at most $2) at time $7 (null: the clock as
+ * the lease runs, after every count this claim read) for worker $3 with a
  * lease of $4 ms, starting $5 (+ $6 ahead) as a plain claim does; those
  * whose name is in $8 hold a slot of their name's cap.
  */
 export const LEASE_ADMITTED = sql(
   'flow_lease_admitted',
   /* sql */ `
-WITH t AS MATERIALIZED (SELECT $7::bigint AS now),
+WITH t AS MATERIALIZED (SELECT coalesce($7::bigint, {{schema}}.clock_ms()) AS now),
 c AS MATERIALIZED (
   SELECT j.id, j.priority, j.run_at FROM {{schema}}.jobs j WHERE j.id = ANY($1::text[]) LIMIT $2::int
 ),

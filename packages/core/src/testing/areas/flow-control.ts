@@ -92,6 +92,7 @@ export function flowControlArea(ctx: KitContext): void {
     );
     expect(tally.peak.get('all')).toBeLessThanOrEqual(3);
     expect(peak.get('all') ?? 0).toBeLessThanOrEqual(3);
+    expect((await storedOverlap(h, name, () => 'all')).get('all')).toBeLessThanOrEqual(3);
   });
 
   needs('native-flow-control')(
