@@ -92,7 +92,10 @@ export async function storedOverlap(
   for (const [key, list] of events) {
     list.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
     let now = 0;
-    for (const [, step] of list) peak.set(key, Math.max(peak.get(key) ?? 0, (now += step)));
+    for (const [, step] of list) {
+      now += step;
+      peak.set(key, Math.max(peak.get(key) ?? 0, now));
+    }
   }
   return peak;
 }

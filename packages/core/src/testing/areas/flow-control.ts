@@ -1,6 +1,7 @@
 import { JobExecutionResult } from '../../callbacks/job-execution-result.js';
 import type { KitContext } from '../kit-context.js';
 import { defineCallback, eventually, newJob, uniqueName } from '../kit-context.js';
+import { flowClaimChecks } from './flow-control-claims.js';
 import { completedCount, RunTally, sampleStore, startMany, storedOverlap } from './flow-control-helpers.js';
 import { flowInputChecks } from './flow-control-input.js';
 import { hardTimeoutChecks } from './flow-control-timeouts.js';
@@ -94,68 +95,6 @@ export function flowControlArea(ctx: KitContext): void {
     expect(peak.get('all') ?? 0).toBeLessThanOrEqual(3);
     expect((await storedOverlap(h, name, () => 'all')).get('all')).toBeLessThanOrEqual(3);
   });
-
-  needs('native-flow-control')(
-    'admits each keyed job by its own limit: a limit-1 job waits while a limit-3 job of its key may start',
-    async () => {
-      const h = await open();
-      const name = uniqueName('own-limit');
-      const Callback = defineCallback(name, () => JobExecutionResult.success());
-      const m = manager(h, [Callback]);
-      const key = `k:${name}`;
-      const ids: string[] = [];
-      for (const limit of [1, 1, 3, 3]) {
-        ids.push((await m.enqueue(Callback, {}, { concurrencyKey: key, concurrencyLimit: limit })).id);
-      }
-      const request = { names: [name], workerId: 'kit', leaseMs: 30_000 };
-      const first = await h.jobs.claim({ ...request, limit: 1 });
-      expect(first.map((j) => j.id)).toEqual([ids[0]]);
-      // One job of the key runs: the second limit-1 job may not join it; the limit-3 ones may (at most 3 in all).
-      const next = (await h.jobs.claim({ ...request, limit: 10 })).map((j) => j.id);
-      expect(next.every((id) => id === ids[2] || id === ids[3])).toBe(true);
-      expect((await h.jobs.get(ids[1] as string))?.status).toBe('scheduled');
-    },
-  );
-
-  needs('native-flow-control')(
-    'finds a startable job behind a head of blocked ones in one claim',
-    async () => {
-      const h = await open();
-      const name = uniqueName('behind-blocked');
-      const Callback = defineCallback(name, () => JobExecutionResult.success());
-      const m = manager(h, [Callback]);
-      const busy = { concurrencyKey: `busy:${name}` };
-      const running = await m.enqueue(Callback, {}, busy);
-      const request = { names: [name], workerId: 'kit', leaseMs: 30_000 };
-      expect((await h.jobs.claim({ ...request, limit: 1 })).map((j) => j.id)).toEqual([running.id]);
-      for (let i = 0; i < 3; i++) await m.enqueue(Callback, {}, busy);
-      const free = await m.enqueue(Callback, {}, { concurrencyKey: `free:${name}` });
-      expect((await h.jobs.claim({ ...request, limit: 1 })).map((j) => j.id)).toEqual([free.id]);
-    },
-  );
-
-  needs('native-flow-control')(
-    'claims a rate-limited job only to start it: never reserved, so its stored start is the one its window counted',
-    async () => {
-      const h = await open();
-      const name = uniqueName('rated-start');
-      const Callback = defineCallback(name, () => JobExecutionResult.success());
-      const { id } = await manager(h, [Callback]).enqueue(
-        Callback,
-        {},
-        {
-          rateLimit: { key: `api:${name}`, max: 5, perMs: 60_000 },
-        },
-      );
-      const request = { names: [name], workerId: 'kit', leaseMs: 30_000, limit: 5 };
-      expect(await h.jobs.claim({ ...request, start: 0 })).toEqual([]);
-      expect((await h.jobs.get(id))?.status).toBe('scheduled');
-      const [job] = await h.jobs.claim({ ...request, start: 1 });
-      expect(job?.id).toBe(id);
-      expect(job?.reserved).toBe(false);
-      expect(job?.attempt).toBe(1);
-    },
-  );
 
   needs('native-flow-control')(
     'starts a job deferred by its rate window when the window opens, not at the idle poll',
@@ -283,4 +222,5 @@ export function flowControlArea(ctx: KitContext): void {
 
   hardTimeoutChecks(ctx);
   flowInputChecks(ctx);
+  flowClaimChecks(ctx);
 }
