@@ -164,7 +164,16 @@ export {
   settleFallback,
 } from './store/fallbacks.js';
 export type { Admission, FlowCounts } from './store/flow-gates.js';
-export { admitJob, checkNameLimits, isGated, keyGate, nameGate, RateBook } from './store/flow-gates.js';
+export {
+  admitJob,
+  checkNameLimits,
+  DeferralNote,
+  isGated,
+  keyGate,
+  mayReserve,
+  nameGate,
+  RateBook,
+} from './store/flow-gates.js';
 export {
   FLOW_GATE_DOCUMENT_NAME,
   INTERNAL_NAME_PREFIX,

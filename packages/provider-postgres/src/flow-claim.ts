@@ -11,9 +11,11 @@
 import {
   admitJob,
   type ClaimRequest,
+  DeferralNote,
   type FlowCounts,
   isGated,
   keyGate,
+  mayReserve,
   nameGate,
   type RateLimit,
   rateWindow,
@@ -69,9 +71,10 @@ export async function claimWithFlow(
   }
   try {
     await sql.run(client, q.BEGIN, [], 'claim: begin');
-    const { rows, deferred } = await flowClaim(client, sql, request, lease, caps);
+    const deferrals = new DeferralNote();
+    const rows = await flowClaim(client, sql, request, lease, caps, deferrals);
     await sql.run(client, q.COMMIT, [], 'claim: commit');
-    if (deferred) request.onDeferred?.(deferred.runAt, deferred.now);
+    deferrals.report(request);
     return rows;
   } catch (error) {
     await client.query('ROLLBACK').catch(() => undefined);
@@ -87,13 +90,14 @@ async function flowClaim(
   request: ClaimRequest,
   lease: FlowLease,
   caps: Map<string, number>,
-): Promise<{ rows: JobRow[]; deferred?: { runAt: number; now: number } }> {
+  deferrals: DeferralNote,
+): Promise<JobRow[]> {
   // Phase 1: the name caps.
   const capped = [...caps.keys()];
   let now = await lockGates(db, sql, capped.map(nameGate));
   const byName = await holders(db, sql, q.COUNT_NAME_HOLDERS, capped);
   const open = lease.names.filter((n) => !caps.has(n) || (caps.get(n) as number) > (byName.get(n) ?? 0));
-  if (open.length === 0) return { rows: [] };
+  if (open.length === 0) return [];
 
   // Candidates: gated jobs, and plain ones (a capped name's at most its room).
   const want = lease.limit;
@@ -159,11 +163,8 @@ async function flowClaim(
     },
   );
   await write(db, sql, decision, starts);
-  const deferred =
-    decision.deferred.length > 0
-      ? { runAt: Math.min(...decision.deferred.map(([, at]) => at)), now }
-      : undefined;
-  if (decision.admitted.length === 0) return { rows: [], ...(deferred ? { deferred } : {}) };
+  for (const [, runAt] of decision.deferred) deferrals.add(runAt, now);
+  if (decision.admitted.length === 0) return [];
   const { rows } = await sql.run<JobRow>(
     db,
     q.LEASE_ADMITTED,
@@ -181,7 +182,7 @@ async function flowClaim(
     ],
     'claim',
   );
-  return { rows, ...(deferred ? { deferred } : {}) };
+  return rows;
 }
 
 /** What one claim decided. */
@@ -211,8 +212,8 @@ function decide(
   for (const c of all) {
     if (decision.admitted.length >= want) break;
     if (closed.has(c.name)) continue;
-    // A rate-limited job is claimed only to start now (the first `starting` admitted start): its start is recorded at the claim.
-    if (c.rateLimit !== null && decision.admitted.length >= starting) continue;
+    // The first `starting` admitted jobs start; a job that may not be reserved is not taken after them.
+    if (decision.admitted.length >= starting && !mayReserve(c)) continue;
     if (isGated(c, request)) {
       const admission = admitJob(c, request, counts, now);
       if (admission.kind === 'blocked') {

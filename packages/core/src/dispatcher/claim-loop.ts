@@ -68,12 +68,7 @@ export class ClaimLoop {
   private failures = 0;
   private idleTimer: NodeJS.Timeout | undefined;
   /** Claims again when a rate window a claim deferred jobs to opens. */
-  private readonly wake = new DeferredWake(() => {
-    this.empty = false;
-    this.changes++;
-    this.wantClaim = true;
-    this.pump();
-  });
+  private readonly wake = new DeferredWake(() => this.claimSoon());
   /** Bells heard since the last claim started, answered when the next one ends. */
   private bellWaiters: Array<() => void> = [];
   private readonly stopped = new AbortController();
@@ -113,12 +108,17 @@ export class ClaimLoop {
    * bell's job is claimed when a slot frees); never rejects.
    */
   bell(): Promise<void> {
+    const heard = new Promise<void>((resolve) => this.bellWaiters.push(resolve));
+    this.claimSoon();
+    return heard;
+  }
+
+  /** Something may have become due: claim now, or as soon as the claim in flight ends. */
+  private claimSoon(): void {
     this.empty = false;
     this.changes++;
     this.wantClaim = true;
-    const heard = new Promise<void>((resolve) => this.bellWaiters.push(resolve));
     this.pump();
-    return heard;
   }
 
   /**

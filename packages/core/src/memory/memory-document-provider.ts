@@ -16,7 +16,7 @@ import type {
   WriteOptions,
 } from '../store/document-provider.js';
 import { addCount } from '../store/fallbacks.js';
-import { admitJob, checkNameLimits, isGated } from '../store/flow-gates.js';
+import { admitJob, checkNameLimits, DeferralNote, isGated, mayReserve } from '../store/flow-gates.js';
 import {
   acceptsSettlement,
   claimPatch,
@@ -143,14 +143,13 @@ export class MemoryDocumentProvider implements IDocumentDataProvider {
     const starts = claimStarter(request);
     this.index.promoteDue(now);
     const passed: JobDocument[] = [];
-    let deferredTo = Number.POSITIVE_INFINITY;
+    const deferrals = new DeferralNote();
     while (claimed.length < request.limit) {
       const entry = this.index.popBest(names, (e) => this.isCurrent(e.id, e.version));
       if (!entry) break;
       const job = this.docs.get(entry.id) as JobDocument;
       const start = starts(claimed.length, job);
-      // A rate-limited job is claimed only to start now: its start is recorded in its window at the claim.
-      if (job.rateLimit !== null && !start) {
+      if (!start && !mayReserve(job)) {
         passed.push(job);
         continue;
       }
@@ -164,7 +163,7 @@ export class MemoryDocumentProvider implements IDocumentDataProvider {
         }
         if (admission.kind === 'defer') {
           this.write(job, { runAt: admission.runAt }, now);
-          deferredTo = Math.min(deferredTo, admission.runAt);
+          deferrals.add(admission.runAt, now);
           continue;
         }
         if (job.rateLimit !== null) this.flow.rates.record(job.rateLimit, now);
@@ -172,7 +171,7 @@ export class MemoryDocumentProvider implements IDocumentDataProvider {
       claimed.push(this.write(job, claimPatch(job, request, now, start), now));
     }
     for (const job of passed) this.index.add(job, now);
-    if (deferredTo !== Number.POSITIVE_INFINITY) request.onDeferred?.(deferredTo, now);
+    deferrals.report(request);
     return claimed;
   }
 

@@ -14,7 +14,7 @@ import type {
   Settlement,
   WriteOptions,
 } from './document-provider.js';
-import { checkNameLimits, isGated, keyGate, nameGate } from './flow-gates.js';
+import { checkNameLimits, DeferralNote, isGated, keyGate, mayReserve, nameGate } from './flow-gates.js';
 import { claimGated } from './gated-claim.js';
 import {
   acceptsSettlement,
@@ -64,7 +64,7 @@ export async function claimFallback(
   /** Gates found full in this claim: their other jobs are not tried again. */
   const full = new Set<string>();
   let passed = 0;
-  let deferred: { runAt: number; now: number } | undefined;
+  const deferrals = new DeferralNote();
   for (let round = 0; round < 3 && claimed.length < request.limit; round++) {
     const now = await store.now();
     const want = request.limit - claimed.length;
@@ -83,8 +83,7 @@ export async function claimFallback(
       if (claimed.length >= request.limit) break;
       const start = starts(claimed.length, job);
       if (isGated(job, request)) {
-        // A rate-limited job is claimed only to start now: a reservation would spend its window early.
-        if (job.rateLimit !== null && !start) {
+        if (!start && !mayReserve(job)) {
           passed++;
           continue;
         }
@@ -94,7 +93,7 @@ export async function claimFallback(
         }
         const outcome = await claimGated(store, job, request, now, start);
         if (outcome.kind === 'claimed') claimed.push(outcome.job);
-        else if (outcome.kind === 'deferred') deferred = earliest(deferred, outcome);
+        else if (outcome.kind === 'deferred') deferrals.add(outcome.runAt, outcome.now);
         else if (outcome.kind === 'blocked') {
           full.add(outcome.gate);
           passed++;
@@ -107,15 +106,8 @@ export async function claimFallback(
     }
     if (lost === 0 && passed === 0) break;
   }
-  if (deferred) request.onDeferred?.(deferred.runAt, deferred.now);
+  deferrals.report(request);
   return claimed;
-}
-
-function earliest(
-  a: { runAt: number; now: number } | undefined,
-  b: { runAt: number; now: number },
-): { runAt: number; now: number } {
-  return a === undefined || b.runAt < a.runAt ? b : a;
 }
 
 /**

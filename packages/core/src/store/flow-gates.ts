@@ -65,6 +65,34 @@ export function admitJob(
   return { kind: 'admit' };
 }
 
+/**
+ * Whether a claim may take `job` without starting it (reserve it). A
+ * rate-limited job is claimed only to start: its start is recorded in its
+ * window at the claim, so a reservation would spend the window early and
+ * store a later `startedAt` than the window counted.
+ */
+export function mayReserve(job: Pick<JobDocument, 'rateLimit'>): boolean {
+  return job.rateLimit === null;
+}
+
+/**
+ * The earliest deferral one claim made (a full rate window moved a job's
+ * `runAt`), reported once to `ClaimRequest.onDeferred` after the claim.
+ */
+export class DeferralNote {
+  private earliest: { runAt: number; now: number } | undefined;
+
+  /** A job was moved to store time `runAt` by a claim running at store time `now`. */
+  add(runAt: number, now: number): void {
+    if (this.earliest === undefined || runAt < this.earliest.runAt) this.earliest = { runAt, now };
+  }
+
+  /** Tells `request.onDeferred` the earliest deferral, if there was one. */
+  report(request: ClaimRequest): void {
+    if (this.earliest) request.onDeferred?.(this.earliest.runAt, this.earliest.now);
+  }
+}
+
 /** The gate id of a concurrency key. */
 export function keyGate(key: string): string {
   return `key:${key}`;

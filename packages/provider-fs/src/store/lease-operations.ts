@@ -6,12 +6,14 @@ import {
   checkNameLimits,
   claimPatch,
   claimStarter,
+  DeferralNote,
   holdsLease,
   InvalidInputError,
   isClaimable,
   isGated,
   type JobDocument,
   type JobPatch,
+  mayReserve,
   nameGate,
 } from '@jobservice/core';
 import type { IndexEntry } from '../index/index-entry.js';
@@ -50,7 +52,7 @@ export async function claimJobs(
   // lock: with many jobs that is the long part, and the lock hold only catches up.
   engine.index.claimQueue().promote(clock.now());
   let wrote = false;
-  let deferred: { runAt: number; now: number } | undefined;
+  const deferrals = new DeferralNote();
   const claimed = await engine.locked(async () => {
     const now = clock.now();
     const queue = engine.index.claimQueue();
@@ -75,8 +77,7 @@ export async function claimJobs(
         }
         if (!doc || doc.version !== entry.version || !isClaimable(doc, now, names)) continue;
         const start = starts(out.length, doc);
-        // A rate-limited job is claimed only to start now: its start is recorded in its window at the claim.
-        if (doc.rateLimit !== null && !start) {
+        if (!start && !mayReserve(doc)) {
           passed.push(entry);
           continue;
         }
@@ -89,7 +90,7 @@ export async function claimJobs(
           }
           if (admission.kind === 'defer') {
             writes.push({ id: doc.id, doc: applyJobPatch(doc, { runAt: admission.runAt }, now) });
-            deferred = { runAt: Math.min(deferred?.runAt ?? admission.runAt, admission.runAt), now };
+            deferrals.add(admission.runAt, now);
             continue;
           }
           flow.took(doc, now);
@@ -109,7 +110,7 @@ export async function claimJobs(
     return out;
   });
   if (wrote) await engine.synced();
-  if (deferred) request.onDeferred?.(deferred.runAt, deferred.now);
+  deferrals.report(request);
   return claimed;
 }
 

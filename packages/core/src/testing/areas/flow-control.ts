@@ -97,6 +97,31 @@ export function flowControlArea(ctx: KitContext): void {
   });
 
   needs('native-flow-control')(
+    'starts the next job of a key when its slot frees, not at the idle poll',
+    async () => {
+      const h = await open();
+      const name = uniqueName('key-wake');
+      const Callback = defineCallback(name, () => JobExecutionResult.success());
+      const options = { concurrencyKey: `one:${name}` };
+      await manager(h, [Callback]).enqueueMany(
+        Array.from({ length: 3 }, (_, i) => ({ callback: Callback, metadata: { i }, options })),
+      );
+      // An idle poll of 10 minutes: only the settle that frees the key can start the next job in time.
+      const d = dispatcher({ callbacks: [Callback], concurrency: 3, idlePollMs: 600_000 }, h);
+      await d.start();
+      try {
+        await eventually(
+          async () => (await completedCount(h, name)) === 3,
+          10_000,
+          '3 jobs of one key to complete',
+        );
+      } finally {
+        await d.stop();
+      }
+    },
+  );
+
+  needs('native-flow-control')(
     'starts a job deferred by its rate window when the window opens, not at the idle poll',
     async () => {
       const h = await open();
