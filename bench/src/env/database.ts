@@ -38,8 +38,8 @@ export async function serverFacts(url: string): Promise<Record<string, string>> 
   const rows = await queryOnce<{ name: string; setting: string; unit: string | null }>(
     url,
     `SELECT name, setting, unit FROM pg_settings
-     WHERE name IN ('server_version', 'fsync', 'synchronous_commit', 'shared_buffers', 'max_connections',
-                    'wal_level', 'checkpoint_timeout', 'max_wal_size')`,
+     WHERE name IN ('server_version', 'autovacuum', 'fsync', 'synchronous_commit', 'shared_buffers',
+                    'max_connections', 'wal_level', 'checkpoint_timeout', 'max_wal_size')`,
   );
   const facts: Record<string, string> = {};
   for (const row of rows) facts[row.name] = row.unit ? `${row.setting} (${row.unit})` : row.setting;

@@ -1,4 +1,4 @@
-import type { BenchReport, MetricResult, TargetResult } from '../results.js';
+import type { BenchReport, MetricResult, ScalingRow, TargetResult } from '../results.js';
 
 /** A number for a table: rates grouped by thousands, small values with two decimals. */
 export function num(value: number, unit: string): string {
@@ -52,6 +52,33 @@ export function targetsTable(targets: TargetResult[]): string {
   return lines.join('\n');
 }
 
+/** The scaling rows as Markdown: system | 1 process | 2 processes | … | 2p÷1p | …; `—` where not measured. */
+export function scalingTable(rows: readonly ScalingRow[], labels: Record<string, string>): string {
+  const counts = [...new Set(rows.flatMap((r) => Object.keys(r.rates).map(Number)))].sort((a, b) => a - b);
+  const others = counts.filter((c) => c !== 1);
+  const header = [
+    'system',
+    ...counts.map((c) => `${c} process${c === 1 ? '' : 'es'}`),
+    ...others.map((c) => `${c}p÷1p`),
+  ];
+  const lines = [
+    `| ${header.join(' | ')} |`,
+    `|---|${header
+      .slice(1)
+      .map(() => '--:|')
+      .join('')}`,
+  ];
+  for (const row of rows) {
+    const rates = counts.map((c) => num(row.rates[c] ?? Number.NaN, 'jobs/s'));
+    const ratios = others.map((c) => {
+      const ratio = row.vsOneProcess[c];
+      return ratio === undefined ? '—' : `${ratio.toFixed(2)}×`;
+    });
+    lines.push(`| ${[cell(labels[row.system] ?? row.system), ...rates, ...ratios].join(' | ')} |`);
+  }
+  return lines.join('\n');
+}
+
 /** The whole report as Markdown (also what the console shows). */
 export function reportMarkdown(report: BenchReport, labels: Record<string, string>): string {
   const parts = [
@@ -59,11 +86,22 @@ export function reportMarkdown(report: BenchReport, labels: Record<string, strin
     '',
     `Started ${report.startedAt}, finished ${report.finishedAt}; ${report.repetitions} measured repetitions per system after a warm-up, medians shown; ratios are jobservice's median ÷ the other system's median from this run.`,
     `Machine: ${report.machine.cpus} × ${report.machine.cpuModel}, ${report.machine.memoryGiB} GiB, ${report.machine.platform}; 1-minute load average ${report.machine.loadAverage.start.toFixed(1)} at start, ${report.machine.loadAverage.end.toFixed(1)} at end.`,
+    `PostgreSQL: ${report.server.summary}.`,
     '',
     '## Results',
     '',
     resultsTable(report.metrics, labels),
     '',
+    ...(report.scaling.length > 0
+      ? [
+          '## Scaling',
+          '',
+          "Run-phase jobs/s (the medians of the `pg-scaling` rows above) at each worker-process count, and each count's figure ÷ the system's own 1-process figure.",
+          '',
+          scalingTable(report.scaling, labels),
+          '',
+        ]
+      : []),
     '## Targets',
     '',
     targetsTable(report.targets),

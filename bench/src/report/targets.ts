@@ -1,4 +1,5 @@
 import type { MetricResult, TargetResult } from '../results.js';
+import { scalingTarget } from './scaling.js';
 
 type Find = (id: string) => MetricResult | undefined;
 
@@ -93,6 +94,7 @@ export function evaluateTargets(metrics: MetricResult[], quick: boolean): Target
       { min: 0.85 },
       'PG 1 process: jobservice ÷ library-free batched claim+settle',
     ),
+    scalingTarget(metrics, 1.3),
     ratio(
       find,
       'pg-throughput-4p',

@@ -6,6 +6,7 @@ import { fsThroughput } from './fs-throughput.js';
 import { idleMemory } from './idle-memory.js';
 import { latency } from './latency.js';
 import { memoryThroughput } from './memory-throughput.js';
+import { pgScaling } from './pg-scaling.js';
 import { producers } from './producers.js';
 import { soakMillion } from './soak-million.js';
 import { throughputMultiProcess } from './throughput-multi-process.js';
@@ -15,6 +16,7 @@ import { throughputOneProcess } from './throughput-one-process.js';
 export const SCENARIOS: readonly Scenario[] = [
   throughputOneProcess,
   throughputMultiProcess,
+  pgScaling,
   bulkEnqueue,
   latency,
   producers,
