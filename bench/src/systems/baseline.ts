@@ -1,7 +1,18 @@
+import { pipeline } from 'node:stream/promises';
 import pg from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
 import { countRows, queryOnce } from '../env/database.js';
 import { packageVersion } from '../env/versions.js';
-import { claimRows, createTables, insertAndNotify, insertRows, settleRows, uuidv7 } from './baseline-sql.js';
+import {
+  claimRows,
+  copyRow,
+  copyRows,
+  createTables,
+  insertAndNotify,
+  insertRows,
+  settleRows,
+  uuidv7,
+} from './baseline-sql.js';
 import type {
   NoopPayload,
   OnJobStart,
@@ -23,17 +34,39 @@ export const baseline: SystemModule = {
     `round trip (SKIP LOCKED) whenever fewer than ${concurrency} are in hand (and at most two batches wait ` +
     `to be settled), ${concurrency} handlers, ` +
     'one batched settle (UPDATE … FROM unnest) per event-loop turn, prepared statements; ' +
-    'bulk: one INSERT … SELECT FROM unnest; latency: INSERT + pg_notify in one statement → LISTEN → claim',
+    'bulk: one INSERT … SELECT FROM unnest (and, as `baseline-copy`, one COPY … FROM STDIN); ' +
+    'latency: INSERT + pg_notify in one statement → LISTEN → claim',
   unavailable: async () => null,
-  create: (env) => new Baseline(env),
+  create: (env) => new Baseline(env, 'unnest'),
 };
+
+/**
+ * The baseline's bulk insert as one `COPY … FROM STDIN` (text format, plain
+ * pg + pg-copy-streams, rows streamed in 64 kB chunks): a second figure of
+ * the bulk-enqueue scenario, measured wherever `baseline` is (not a system
+ * of its own: every other scenario would measure the baseline twice).
+ */
+export const baselineCopy = {
+  id: 'baseline-copy',
+  note: `library-free COPY … FROM STDIN (pg ${packageVersion('pg')} + pg-copy-streams ${packageVersion('pg-copy-streams')}), same rows as the unnest insert`,
+  create: (env: SystemEnv): SystemAdapter => new Baseline(env, 'copy'),
+} as const;
+
+/** How the baseline writes its bulk batch. */
+type BulkInsert = 'unnest' | 'copy';
+
+/** Rows per COPY data chunk (about 64 kB of these rows). */
+const COPY_CHUNK_ROWS = 512;
 
 class Baseline implements SystemAdapter {
   private readonly pool: pg.Pool;
   private readonly s: string;
   private readonly channel: string;
 
-  constructor(private readonly env: SystemEnv) {
+  constructor(
+    private readonly env: SystemEnv,
+    private readonly bulk: BulkInsert,
+  ) {
     this.pool = new pg.Pool({ connectionString: env.databaseUrl, max: 10 });
     this.pool.on('error', () => {});
     this.s = `"${env.namespace}"`;
@@ -61,7 +94,26 @@ class Baseline implements SystemAdapter {
   }
 
   bulkEnqueue(count: number): Promise<void> {
-    return this.insert(count, Date.now());
+    return this.bulk === 'copy' ? this.copy(count, Date.now()) : this.insert(count, Date.now());
+  }
+
+  /** One COPY of `count` rows on one pooled connection. */
+  private async copy(count: number, runAt: number): Promise<void> {
+    const now = Date.now();
+    function* chunks() {
+      for (let done = 0; done < count; done += COPY_CHUNK_ROWS) {
+        let chunk = '';
+        for (let i = done; i < Math.min(count, done + COPY_CHUNK_ROWS); i++)
+          chunk += copyRow(uuidv7(), '{}', runAt, now);
+        yield chunk;
+      }
+    }
+    const client = await this.pool.connect();
+    try {
+      await pipeline(chunks(), client.query(copyFrom(copyRows(this.s))));
+    } finally {
+      client.release();
+    }
   }
 
   async enqueueOne(payload: NoopPayload): Promise<void> {

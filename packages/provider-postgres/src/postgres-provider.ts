@@ -28,7 +28,8 @@ import {
 } from '@jobservice/core';
 import type pg from 'pg';
 import * as check from './input-checks.js';
-import { insertJob, insertJobs } from './job-inserts.js';
+import { copyClientOf } from './job-copy.js';
+import { type BulkCopy, insertJob, insertJobs } from './job-inserts.js';
 import { claimJobs, extendLeases, type KeyedNames, recoverJobs, settleJobs } from './job-leases.js';
 import { type JobRow, toJobDocument } from './job-row.js';
 import { assertSchemaCurrent, migrateSchema } from './migrator.js';
@@ -177,11 +178,16 @@ export class PostgresProvider implements IDocumentDataProvider, IQueueProvider {
     return insertJob(transaction ?? pool, this.sql, job, ring);
   }
 
+  /**
+   * Inserts the batch in one statement, or, from `copyMinJobs` jobs none of
+   * which has an idempotency key, with one `COPY` (see the option); through
+   * `options.transaction` when given.
+   */
   async insertMany(jobs: readonly NewJob[], options?: WriteOptions): Promise<InsertResult[]> {
     const transaction = transactionOf(options?.transaction, 'options.transaction');
     const pool = await this.open();
     if (Array.isArray(jobs) && jobs.length === 0) return [];
-    return insertJobs(transaction ?? pool, this.sql, jobs);
+    return insertJobs(transaction ?? pool, this.sql, jobs, this.bulkCopy(transaction));
   }
 
   async get(id: string): Promise<JobDocument | null> {
@@ -335,6 +341,14 @@ export class PostgresProvider implements IDocumentDataProvider, IQueueProvider {
         this.options.logger.warn('postgres: closing the pool failed', { error });
       }
     }
+  }
+
+  /** Where `insertMany` may COPY: a pool connection, or the caller's client (none for a handle that is not a `pg` client). */
+  private bulkCopy(transaction: Queryable | undefined): BulkCopy | undefined {
+    const minJobs = this.options.copyMinJobs;
+    if (!transaction) return { minJobs, via: { pool: this.pool } };
+    const client = copyClientOf(transaction);
+    return client && { minJobs, via: { transaction: client } };
   }
 
   /** Throws once closed; awaits the schema; returns the pool. */
