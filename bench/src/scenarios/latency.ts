@@ -19,6 +19,7 @@ export const latency: Scenario = {
     const { reps } = ctx.plan;
     const p50: Comparison = { samples: new Map(), skipped: { ...ctx.unavailable } };
     const p95: Comparison = { samples: new Map(), skipped: p50.skipped };
+    const p99: Comparison = { samples: new Map(), skipped: p50.skipped };
     for (const system of ctx.systems) {
       try {
         const delays = await sampleLatency(
@@ -34,15 +35,18 @@ export const latency: Scenario = {
         const measured = delays.slice(warmupSamples);
         const reps50: number[] = [];
         const reps95: number[] = [];
+        const reps99: number[] = [];
         for (let r = 0; r < reps; r++) {
           const block = measured.slice(r * perRep, (r + 1) * perRep);
           reps50.push(percentile(block, 50));
           reps95.push(percentile(block, 95));
+          reps99.push(percentile(block, 99));
         }
         p50.samples.set(system.id, reps50);
         p95.samples.set(system.id, reps95);
+        p99.samples.set(system.id, reps99);
         ctx.log(
-          `  latency · ${system.id}: p50 ${percentile(measured, 50).toFixed(2)} ms, p95 ${percentile(measured, 95).toFixed(2)} ms`,
+          `  latency · ${system.id}: p50 ${percentile(measured, 50).toFixed(2)} ms, p95 ${percentile(measured, 95).toFixed(2)} ms, p99 ${percentile(measured, 99).toFixed(2)} ms`,
         );
       } catch (error) {
         p50.skipped[system.id] = `failed: ${(error as Error).message.split('\n')[0]}`;
@@ -54,6 +58,7 @@ export const latency: Scenario = {
     return [
       buildMetric({ id: 'latency-p50', title: title('p50'), unit: 'ms', higherIsBetter: false, ...p50 }),
       buildMetric({ id: 'latency-p95', title: title('p95'), unit: 'ms', higherIsBetter: false, ...p95 }),
+      buildMetric({ id: 'latency-p99', title: title('p99'), unit: 'ms', higherIsBetter: false, ...p99 }),
     ];
   },
 };
