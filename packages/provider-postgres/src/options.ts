@@ -100,26 +100,8 @@ export function resolveOptions(input: PostgresProviderOptions | string): Resolve
     throw new InvalidInputError('listenerPingMs', `must be a whole number ≥ 0, got ${String(pingMs)}`);
   }
   const logger = options.logger ?? silentLogger;
-  const vacuumDeadRows = options.vacuumDeadRows ?? 100_000;
-  if (
-    vacuumDeadRows !== false &&
-    (typeof vacuumDeadRows !== 'number' || !Number.isSafeInteger(vacuumDeadRows) || vacuumDeadRows < 1)
-  ) {
-    throw new InvalidInputError(
-      'vacuumDeadRows',
-      `must be a whole number ≥ 1 or false, got ${String(vacuumDeadRows)}`,
-    );
-  }
-  const copyMinJobs = options.copyMinJobs ?? DEFAULT_COPY_MIN_JOBS;
-  if (
-    copyMinJobs !== false &&
-    (typeof copyMinJobs !== 'number' || !Number.isSafeInteger(copyMinJobs) || copyMinJobs < 1)
-  ) {
-    throw new InvalidInputError(
-      'copyMinJobs',
-      `must be a whole number ≥ 1 or false, got ${String(copyMinJobs)}`,
-    );
-  }
+  const vacuumDeadRows = countOrOff(options.vacuumDeadRows ?? 100_000, 'vacuumDeadRows');
+  const copyMinJobs = countOrOff(options.copyMinJobs ?? DEFAULT_COPY_MIN_JOBS, 'copyMinJobs');
   let pool: pg.Pool;
   let ownsPool: boolean;
   if (options.pool) {
@@ -192,4 +174,11 @@ function connectionSettings(pool: pg.Pool): pg.ClientConfig {
     ...client
   } = (pool.options ?? {}) as pg.PoolOptions;
   return client;
+}
+
+/** An option that is a whole number ≥ 1, or `false` for off; a typed error naming `field` otherwise. */
+function countOrOff(value: unknown, field: string): number | false {
+  if (value === false || (typeof value === 'number' && Number.isSafeInteger(value) && value >= 1))
+    return value;
+  throw new InvalidInputError(field, `must be a whole number ≥ 1 or false, got ${String(value)}`);
 }
