@@ -42,6 +42,8 @@ export class SnapshotMapStore implements IDocumentDataProvider {
       const existing = this.keys.get(job.key);
       if (existing) return { id: existing, created: false };
     }
+    // A taken id is not created again (nor overwritten).
+    if (this.rows.has(job.id)) return { id: job.id, created: false };
     const doc = materializeJob(job, this.clock.now());
     this.rows.set(doc.id, JSON.stringify(doc));
     if (doc.key !== null) this.keys.set(doc.key, doc.id);

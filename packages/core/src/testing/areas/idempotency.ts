@@ -1,3 +1,4 @@
+import type { NewJob } from '../../model/job.js';
 import type { KitContext } from '../kit-context.js';
 import { defineCallback, newJob, uniqueName } from '../kit-context.js';
 
@@ -40,6 +41,27 @@ export function idempotencyArea({ test, it, open, manager, dispatcher }: KitCont
       { id: d.id, created: true },
     ]);
     expect((await h.store.query({ names: [name] })).items).toHaveLength(3);
+  });
+
+  // Large enough for a store's bulk path (PostgreSQL: COPY from 500 jobs), which must give the same results.
+  it('creates each id of a large key-free batch once, a taken or repeated id not at all', async () => {
+    const h = await open();
+    const name = uniqueName('bulk');
+    const text = 'tab\there, back\\slash, new\nline';
+    const batch = Array.from({ length: 1_000 }, (_, n) => newJob(name, { metadata: { n, text } }));
+    const repeated = { ...(batch[10] as NewJob), metadata: { n: 'again' } };
+    const first = await h.jobs.insertMany([...batch, repeated]);
+    expect(first).toEqual([...batch, repeated].map((job, i) => ({ id: job.id, created: i < 1_000 })));
+    // A batch holding an id that is already stored: the others are created all the same.
+    const more = Array.from({ length: 600 }, (_, n) => newJob(name, { metadata: { n: 1_000 + n } }));
+    const taken = { ...(batch[500] as NewJob), metadata: { n: 'taken' } };
+    const second = await h.jobs.insertMany([...more.slice(0, 300), taken, ...more.slice(300)]);
+    expect(second.filter((r) => !r.created)).toEqual([{ id: taken.id, created: false }]);
+    expect(second.filter((r) => r.created)).toHaveLength(600);
+    expect((await h.store.query({ names: [name], limit: 2_000 })).items).toHaveLength(1_600);
+    expect((await h.store.get(repeated.id))!.metadata).toEqual({ n: 10, text });
+    expect((await h.store.get(taken.id))!.metadata).toEqual({ n: 500, text });
+    expect((await h.store.get(batch[999]!.id))!.metadata).toEqual({ n: 999, text });
   });
 
   it('creates one job when two handles race on one key', async () => {
