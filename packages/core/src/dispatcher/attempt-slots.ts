@@ -348,7 +348,7 @@ export class AttemptSlots {
    */
   private slotFreed(): void {
     this.inUse--;
-    for (const resolve of [...this.freed]) resolve();
+    if (this.freed.size > 0) for (const resolve of [...this.freed]) resolve();
     if (this.host.accepting()) {
       const ready = this.ready.shift();
       if (ready) this.run(ready);

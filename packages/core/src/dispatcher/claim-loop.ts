@@ -2,6 +2,7 @@ import { performance } from 'node:perf_hooks';
 import type { JobDocument } from '../model/job.js';
 import type { JobStore } from '../store/job-store.js';
 import { abortableDelay } from '../util/clock.js';
+import { type BellRound, openBellRound } from './bell-round.js';
 import { DeferredWake } from './deferred-wake.js';
 
 /** How long jobs are counted before the rate that sizes prefetch is taken. */
@@ -69,8 +70,8 @@ export class ClaimLoop {
   private idleTimer: NodeJS.Timeout | undefined;
   /** Claims again when a rate window a claim deferred jobs to opens. */
   private readonly wake = new DeferredWake(() => this.claimSoon());
-  /** Bells heard since the last claim started, answered when the next one ends. */
-  private bellWaiters: Array<() => void> = [];
+  /** Bells heard since the last claim started, answered when the next one ends: one promise for them all. */
+  private heard: BellRound | undefined;
   private readonly stopped = new AbortController();
   private prefetch: number;
   /** Smoothed duration of a full claim, ms. */
@@ -108,7 +109,8 @@ export class ClaimLoop {
    * bell's job is claimed when a slot frees); never rejects.
    */
   bell(): Promise<void> {
-    const heard = new Promise<void>((resolve) => this.bellWaiters.push(resolve));
+    this.heard ??= openBellRound();
+    const heard = this.heard.answered;
     this.claimSoon();
     return heard;
   }
@@ -159,10 +161,11 @@ export class ClaimLoop {
     }
     this.wantClaim = false;
     const start = Math.max(0, concurrency - this.host.running() - this.host.buffered());
-    const covered = this.bellWaiters.splice(0);
+    const covered = this.heard;
+    this.heard = undefined;
     this.claiming = this.claim(Math.min(free, maxBatch), start, this.host.startAhead()).finally(() => {
       this.claiming = undefined;
-      for (const answer of covered) answer();
+      covered?.answer();
       if (this.wantClaim || (this.freedDuring && this.lastShort)) this.pump();
       this.host.roundEnded();
     });
@@ -170,7 +173,8 @@ export class ClaimLoop {
 
   /** No claim will start for the bells heard so far: let their queue acknowledge them. */
   private answerBells(): void {
-    for (const answer of this.bellWaiters.splice(0)) answer();
+    this.heard?.answer();
+    this.heard = undefined;
   }
 
   /**

@@ -266,7 +266,7 @@ export class MemoryDocumentProvider implements IDocumentDataProvider {
   }
 
   private write(job: JobDocument, patch: JobPatch, now: number): JobDocument {
-    const after = Object.freeze(applyJobPatch(job, frozenPatch(patch), now));
+    const after = Object.freeze(applyJobPatch(job, frozenPatch(job, patch), now));
     this.docs.set(after.id, after);
     if (after.status === 'running') this.running.add(after.id);
     else this.running.delete(after.id);
@@ -313,12 +313,16 @@ export class MemoryDocumentProvider implements IDocumentDataProvider {
 /** Fields of a patch that hold objects the caller may still change. */
 const OBJECT_FIELDS = ['metadata', 'backoff', 'progress', 'result', 'error', 'history'] as const;
 
-/** The patch with every object value copied and frozen (primitives pass as they are). */
-function frozenPatch(patch: JobPatch): JobPatch {
+/**
+ * The patch with every object value copied and frozen (primitives pass as
+ * they are). A value that is the job's own stored one (already a frozen
+ * copy, as a first-try success hands back its empty history) is kept.
+ */
+function frozenPatch(job: JobDocument, patch: JobPatch): JobPatch {
   let out: JobPatch | undefined;
   for (const field of OBJECT_FIELDS) {
     const value = patch[field];
-    if (value !== null && typeof value === 'object') {
+    if (value !== null && typeof value === 'object' && value !== job[field]) {
       out ??= { ...patch };
       (out as Record<string, unknown>)[field] = frozenJson(value);
     }

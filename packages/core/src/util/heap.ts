@@ -20,14 +20,17 @@ export class Heap<T> {
   /** Adds an item. */
   push(item: T): void {
     const items = this.items;
+    // Sift up by moving the hole, not by swapping: no temporary per level.
+    let i = items.length;
     items.push(item);
-    let i = items.length - 1;
     while (i > 0) {
       const parent = (i - 1) >> 1;
-      if (!this.less(items[i] as T, items[parent] as T)) break;
-      [items[i], items[parent]] = [items[parent] as T, items[i] as T];
+      const above = items[parent] as T;
+      if (!this.less(item, above)) break;
+      items[i] = above;
       i = parent;
     }
+    items[i] = item;
   }
 
   /** Removes and returns the smallest item. */
@@ -35,21 +38,20 @@ export class Heap<T> {
     const items = this.items;
     const top = items[0];
     const last = items.pop();
-    if (items.length > 0 && last !== undefined) {
-      items[0] = last;
-      let i = 0;
-      const n = items.length;
-      for (;;) {
-        const l = 2 * i + 1;
-        const r = l + 1;
-        let m = i;
-        if (l < n && this.less(items[l] as T, items[m] as T)) m = l;
-        if (r < n && this.less(items[r] as T, items[m] as T)) m = r;
-        if (m === i) break;
-        [items[i], items[m]] = [items[m] as T, items[i] as T];
-        i = m;
-      }
+    const n = items.length;
+    if (n === 0 || last === undefined) return top;
+    let i = 0;
+    for (;;) {
+      const l = 2 * i + 1;
+      if (l >= n) break;
+      const r = l + 1;
+      const child = r < n && this.less(items[r] as T, items[l] as T) ? r : l;
+      const below = items[child] as T;
+      if (!this.less(below, last)) break;
+      items[i] = below;
+      i = child;
     }
+    items[i] = last;
     return top;
   }
 
