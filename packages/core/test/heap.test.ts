@@ -19,6 +19,9 @@ interface Item {
 
 const byKeyThenSeq = (a: Item, b: Item) => a.key < b.key || (a.key === b.key && a.seq < b.seq);
 
+/** The mirror's sort, derived from the heap's own comparator so both use one order. */
+const compare = (a: Item, b: Item) => (byKeyThenSeq(a, b) ? -1 : byKeyThenSeq(b, a) ? 1 : 0);
+
 describe('Heap', () => {
   it('pops in comparator order through interleaved pushes and pops, duplicates included', () => {
     const next = random(7);
@@ -31,12 +34,12 @@ describe('Heap', () => {
         heap.push(item);
         mirror.push(item);
       } else {
-        mirror.sort((a, b) => a.key - b.key || a.seq - b.seq);
+        mirror.sort(compare);
         expect(heap.pop()).toBe(mirror.shift());
       }
       expect(heap.size).toBe(mirror.length);
     }
-    mirror.sort((a, b) => a.key - b.key || a.seq - b.seq);
+    mirror.sort(compare);
     const rest: Item[] = [];
     for (let item = heap.pop(); item; item = heap.pop()) rest.push(item);
     expect(rest).toEqual(mirror);
