@@ -45,6 +45,7 @@ describe('migrations', () => {
       { version: 8, name: 'job-logs' },
       { version: 9, name: 'flow-control' },
       { version: 10, name: 'key-claim-function' },
+      { version: 11, name: 'key-claim-plans' },
     ]);
   });
 
@@ -55,7 +56,7 @@ describe('migrations', () => {
        VALUES ('old', 'n', 'scheduled', 1, 0, 0, 0, '{"kept":true}', '{"type":"fixed","delayMs":0}')`,
     );
     const p = provider(schema);
-    expect(await p.migrate()).toEqual([2, 3, 4, 5, 6, 7, 8, 9, 10]);
+    expect(await p.migrate()).toEqual([2, 3, 4, 5, 6, 7, 8, 9, 10, 11]);
     expect(await p.get('old')).toMatchObject({ status: 'scheduled', parents: [], onParentFailure: 'cancel' });
     expect((await p.get('old'))?.metadata).toEqual({ kept: true });
     const changes: string[] = [];
@@ -77,7 +78,7 @@ describe('migrations', () => {
               ('c-failed', 'n', 'failed', 3, 3, 0, 0, 0, '{}', '{"type":"fixed","delayMs":0}', 3, NULL, NULL, 0, '{"message":"boom"}')`,
     );
     const p = provider(schema);
-    expect(await p.migrate()).toEqual([3, 4, 5, 6, 7, 8, 9, 10]);
+    expect(await p.migrate()).toEqual([3, 4, 5, 6, 7, 8, 9, 10, 11]);
     for (const id of ['a-waiting', 'b-lapsed', 'c-failed']) {
       expect(await p.get(id)).toMatchObject({ id, reserved: false, history: [], trace: null, labels: {} });
     }

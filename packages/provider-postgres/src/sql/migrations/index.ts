@@ -8,6 +8,7 @@ import { continuationsMigration } from './007-continuations.js';
 import { jobLogsMigration } from './008-job-logs.js';
 import { flowControlMigration } from './009-flow-control.js';
 import { keyClaimFunctionMigration } from './010-key-claim-function.js';
+import { keyClaimPlansMigration } from './011-key-claim-plans.js';
 import type { Migration } from './migration.js';
 
 export type { Migration } from './migration.js';
@@ -24,6 +25,7 @@ export const MIGRATIONS: readonly Migration[] = [
   jobLogsMigration,
   flowControlMigration,
   keyClaimFunctionMigration,
+  keyClaimPlansMigration,
 ];
 
 /** The schema version this code writes and reads. */
